@@ -1,0 +1,1 @@
+"""The ``sourcetrace`` command line. Each module registers its own subcommands."""

@@ -1,0 +1,398 @@
+"""Documents: import files (one transaction each), list, read, edit metadata, delete.
+
+Originals are stored content-addressed by SHA-256; identical bytes are reported as a
+duplicate of the existing document instead of being stored twice. Extraction (the CPU-heavy
+part) runs in worker processes for folder imports; database writes stay on the calling
+thread, one short transaction per file, so a failing file never leaves anything half-written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any, Protocol
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from app import audit, config
+from app.sentences import split_sentences
+from db.models import Blob, Document, Excerpt, Sentence
+from importers import extract
+from importers.base import Extracted, ImportFailure
+
+EDITABLE_FIELDS = ("title", "author", "outlet", "url", "published", "published_precision", "language")
+PRECISIONS = {"day": 10, "month": 7, "year": 4}
+
+
+class CancelToken(Protocol):
+    def is_set(self) -> bool: ...
+
+
+ProgressFn = Callable[[int, int, "ImportOutcome | None"], None]
+
+
+@dataclass
+class ImportOutcome:
+    filename: str
+    status: str  # imported | duplicate | failed | cancelled
+    id: int | None = None
+    title: str | None = None
+    published: str | None = None
+    sha256: str | None = None
+    error: str | None = None
+    path: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "filename": self.filename,
+            "title": self.title,
+            "published": self.published,
+            "sha256": self.sha256,
+            "status": self.status,
+            "error": self.error,
+            "warnings": self.warnings,
+            "path": self.path,
+        }
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    id: int
+    filename: str
+    title: str | None
+    author: str | None
+    outlet: str | None
+    url: str | None
+    published: str | None
+    published_precision: str
+    language: str | None
+    media_type: str
+    size: int
+    sha256: str
+    imported_at: datetime
+    imported_by: str
+    sentences: int
+    version: int
+
+    def to_json(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["imported_at"] = self.imported_at.isoformat()
+        return d
+
+
+@dataclass(frozen=True)
+class DocumentDetail:
+    info: DocumentInfo
+    text: str
+    pages: list[tuple[int, int]]
+    warnings: list[str]
+    sentences: list[tuple[int, int]]
+    meta_sources: dict[str, str]
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def iter_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
+    """Files named directly, and every non-hidden file under named folders, in stable order."""
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            for root, dirs, files in os.walk(p):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    if not name.startswith("."):
+                        yield Path(root) / name
+        else:
+            yield p
+
+
+def _extract_job(data: bytes, filename: str, password: str | None) -> Extracted | ImportFailure:
+    """Runs in a worker process. Failures come back as values so the pool never breaks."""
+    try:
+        return extract(data, filename, password=password)
+    except ImportFailure as exc:
+        return exc
+    except MemoryError:
+        return ImportFailure("the file is too large to extract in memory")
+    except RecursionError:
+        return ImportFailure("the file's structure is too deeply nested to read (damaged or malicious?)")
+    except Exception as exc:  # an importer bug must fail this file only
+        return ImportFailure(f"unexpected error while reading the file: {type(exc).__name__}: {exc}")
+
+
+def _info(doc: Document, sentences: int) -> DocumentInfo:
+    return DocumentInfo(
+        id=doc.id, filename=doc.filename, title=doc.title, author=doc.author, outlet=doc.outlet,
+        url=doc.url, published=doc.published, published_precision=doc.published_precision,
+        language=doc.language, media_type=doc.media_type, size=doc.size, sha256=doc.sha256,
+        imported_at=doc.imported_at, imported_by=doc.imported_by, sentences=sentences,
+        version=doc.version_id,
+    )
+
+
+class DocumentService:
+    def __init__(self, ws: Any) -> None:
+        self.ws = ws
+
+    # ------------------------------------------------------------------ import
+    def find_by_sha(self, sha: str) -> int | None:
+        with self.ws.db.reading() as s:
+            return s.scalar(select(Document.id).where(Document.sha256 == sha))
+
+    def import_bytes(self, data: bytes, filename: str, *, password: str | None = None) -> ImportOutcome:
+        sha = sha256_hex(data)
+        existing = self.find_by_sha(sha)
+        if existing is not None:
+            return ImportOutcome(filename, "duplicate", id=existing, sha256=sha,
+                                 error=f"duplicate of document {existing}")
+        result = _extract_job(data, filename, password)
+        return self._store(data, sha, filename, result)
+
+    def _store(self, data: bytes, sha: str, filename: str, result: Extracted | ImportFailure) -> ImportOutcome:
+        if isinstance(result, ImportFailure):
+            return ImportOutcome(filename, "failed", sha256=sha, error=str(result))
+        ex = result
+        if not ex.text.strip():
+            return ImportOutcome(filename, "failed", sha256=sha, error="no text could be extracted from the file")
+        spans = split_sentences(ex.text)
+        md = ex.metadata
+        try:
+            with self.ws.db.writing() as s:
+                dup = s.scalar(select(Document.id).where(Document.sha256 == sha))
+                if dup is not None:
+                    return ImportOutcome(filename, "duplicate", id=dup, sha256=sha,
+                                         error=f"duplicate of document {dup}")
+                if s.get(Blob, sha) is None:
+                    s.add(Blob(sha256=sha, size=len(data), data=data))
+                doc = Document(
+                    sha256=sha, filename=filename, media_type=ex.media_type, size=len(data),
+                    imported_by=self.ws.user, title=md.title, author=md.author, outlet=md.outlet,
+                    url=md.url, published=md.published, published_precision=md.published_precision,
+                    language=md.language, text=ex.text, pages=[list(p) for p in ex.pages],
+                    warnings=list(ex.warnings), meta_sources=dict(md.sources),
+                )
+                s.add(doc)
+                s.flush()
+                s.add_all(
+                    Sentence(document_id=doc.id, seq=i, start=a, end=b) for i, (a, b) in enumerate(spans)
+                )
+                audit.record(
+                    s, self.ws.user, "document.import", "document", doc.id, document_id=doc.id,
+                    after={"filename": filename, "sha256": sha, "title": md.title,
+                           "published": md.published, "sentences": len(spans)},
+                )
+                doc_id = doc.id
+        except IntegrityError:
+            dup = self.find_by_sha(sha)
+            if dup is not None:
+                return ImportOutcome(filename, "duplicate", id=dup, sha256=sha, error=f"duplicate of document {dup}")
+            raise
+        return ImportOutcome(filename, "imported", id=doc_id, title=md.title, published=md.published,
+                             sha256=sha, warnings=list(ex.warnings))
+
+    def _read_file(self, path: Path) -> bytes | ImportOutcome:
+        name = path.name
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            return ImportOutcome(name, "failed", path=str(path), error="file not found")
+        except OSError as exc:
+            return ImportOutcome(name, "failed", path=str(path), error=f"cannot read the file: {exc.strerror}")
+        limit = config.max_import_bytes()
+        if st.st_size > limit:
+            return ImportOutcome(
+                name, "failed", path=str(path),
+                error=f"the file is too large ({st.st_size / 1048576:.1f} MB; the limit is "
+                      f"{limit / 1048576:.0f} MB, set SOURCETRACE_MAX_IMPORT_MB to change it)",
+            )
+        if st.st_size == 0:
+            return ImportOutcome(name, "failed", path=str(path), error="the file is empty")
+        try:
+            return path.read_bytes()
+        except PermissionError:
+            return ImportOutcome(name, "failed", path=str(path), error="permission denied: the file is not readable")
+        except OSError as exc:
+            return ImportOutcome(name, "failed", path=str(path), error=f"cannot read the file: {exc.strerror}")
+
+    def import_paths(
+        self,
+        paths: Iterable[str | os.PathLike[str]],
+        *,
+        password: str | None = None,
+        progress: ProgressFn | None = None,
+        cancel: CancelToken | None = None,
+        workers: int | None = None,
+    ) -> list[ImportOutcome]:
+        """Import files and folders (recursively). Each file is its own transaction; failures
+        are reported per file and never stop the batch. With several files, extraction runs
+        in worker processes (one per core); writes stay here, in order."""
+        files = list(iter_files(paths))
+        total = len(files)
+        outcomes: list[ImportOutcome] = []
+        if workers is None:
+            workers = min(os.cpu_count() or 1, 4) if total >= 4 else 0
+
+        def done(outcome: ImportOutcome) -> None:
+            outcomes.append(outcome)
+            if progress is not None:
+                progress(len(outcomes), total, outcome)
+
+        if progress is not None:
+            progress(0, total, None)
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) if workers > 1 else None
+        window = max(2, 2 * workers)
+        pending: list[tuple[Path, bytes, str, Future[Extracted | ImportFailure]]] = []
+        try:
+            it = iter(files)
+            exhausted = False
+            while True:
+                while not exhausted and len(pending) < (window if pool else 1):
+                    if cancel is not None and cancel.is_set():
+                        exhausted = True
+                        break
+                    path = next(it, None)
+                    if path is None:
+                        exhausted = True
+                        break
+                    data = self._read_file(path)
+                    if isinstance(data, ImportOutcome):
+                        done(data)
+                        continue
+                    sha = sha256_hex(data)
+                    existing = self.find_by_sha(sha)
+                    if existing is not None:
+                        done(ImportOutcome(path.name, "duplicate", id=existing, sha256=sha, path=str(path),
+                                           error=f"duplicate of document {existing}"))
+                        continue
+                    fut: Future[Extracted | ImportFailure]
+                    if pool is not None:
+                        fut = pool.submit(_extract_job, data, path.name, password)
+                    else:
+                        fut = Future()
+                        fut.set_result(_extract_job(data, path.name, password))
+                    pending.append((path, data, sha, fut))
+                if not pending:
+                    break
+                path, data, sha, fut = pending.pop(0)
+                try:
+                    result = fut.result()
+                except Exception as exc:  # a crashed worker process
+                    result = ImportFailure(f"the reader crashed on this file ({type(exc).__name__})")
+                if cancel is not None and cancel.is_set():
+                    done(ImportOutcome(path.name, "cancelled", path=str(path), sha256=sha))
+                    continue
+                outcome = self._store(data, sha, path.name, result)
+                outcome.path = str(path)
+                done(outcome)
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+        return outcomes
+
+    # ------------------------------------------------------------------ read
+    def list(self) -> list[DocumentInfo]:
+        with self.ws.db.reading() as s:
+            counts = dict(
+                s.execute(select(Sentence.document_id, func.count()).group_by(Sentence.document_id)).all()
+            )
+            docs = s.scalars(select(Document).order_by(Document.id)).all()
+            return [_info(d, counts.get(d.id, 0)) for d in docs]
+
+    def ids(self) -> list[int]:
+        with self.ws.db.reading() as s:
+            return list(s.scalars(select(Document.id).order_by(Document.id)))
+
+    def get(self, doc_id: int) -> DocumentDetail:
+        with self.ws.db.reading() as s:
+            doc = s.get(Document, doc_id)
+            if doc is None:
+                raise KeyError(f"no document {doc_id}")
+            spans = [(a, b) for a, b in s.execute(
+                select(Sentence.start, Sentence.end).where(Sentence.document_id == doc_id).order_by(Sentence.seq)
+            )]
+            return DocumentDetail(
+                info=_info(doc, len(spans)), text=doc.text,
+                pages=[(int(a), int(b)) for a, b in (doc.pages or [])],
+                warnings=list(doc.warnings or []), sentences=spans, meta_sources=dict(doc.meta_sources or {}),
+            )
+
+    def info(self, doc_id: int) -> DocumentInfo:
+        return self.get(doc_id).info
+
+    def original(self, doc_id: int) -> tuple[str, str, bytes]:
+        """``(filename, media_type, original bytes)`` exactly as imported."""
+        with self.ws.db.reading() as s:
+            doc = s.get(Document, doc_id)
+            if doc is None:
+                raise KeyError(f"no document {doc_id}")
+            blob = s.get(Blob, doc.sha256)
+            assert blob is not None
+            return doc.filename, doc.media_type, blob.data
+
+    def guess_media_type(self, filename: str) -> str:
+        return mimetypes.guess_type(filename)[0] or "application/octet-stream"
+
+    # ------------------------------------------------------------------ edit
+    def update_metadata(self, doc_id: int, **changes: Any) -> DocumentInfo:
+        unknown = set(changes) - set(EDITABLE_FIELDS)
+        if unknown:
+            raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
+        if "published" in changes:
+            pub = changes["published"]
+            if pub in ("", None):
+                changes["published"] = None
+                changes.setdefault("published_precision", "unknown")
+            else:
+                pub = str(pub).strip()
+                prec = {10: "day", 7: "month", 4: "year"}.get(len(pub))
+                try:
+                    if prec is None:
+                        raise ValueError
+                    datetime.strptime(pub, {"day": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}[prec])
+                except ValueError:
+                    raise ValueError(f"publication date must be YYYY-MM-DD, YYYY-MM or YYYY, not {pub!r}") from None
+                changes["published"] = pub
+                changes["published_precision"] = prec
+        with self.ws.db.writing() as s:
+            doc = s.get(Document, doc_id)
+            if doc is None:
+                raise KeyError(f"no document {doc_id}")
+            before = {k: getattr(doc, k) for k in changes}
+            for k, v in changes.items():
+                setattr(doc, k, v)
+                doc.meta_sources = {**(doc.meta_sources or {}), k: "user"}
+            audit.record(s, self.ws.user, "document.edit", "document", doc_id, document_id=doc_id,
+                         before=before, after=dict(changes))
+            s.flush()
+            n = s.scalar(select(func.count()).select_from(Sentence).where(Sentence.document_id == doc_id)) or 0
+            return _info(doc, n)
+
+    def delete(self, doc_id: int) -> None:
+        """Delete a document, its sentences and excerpts (and so its appearances in claims)."""
+        with self.ws.db.writing() as s:
+            doc = s.get(Document, doc_id)
+            if doc is None:
+                raise KeyError(f"no document {doc_id}")
+            before = {"filename": doc.filename, "sha256": doc.sha256, "title": doc.title}
+            excerpts = s.scalar(select(func.count()).select_from(Excerpt).where(Excerpt.document_id == doc_id))
+            sha = doc.sha256
+            s.delete(doc)
+            s.flush()
+            if s.scalar(select(func.count()).select_from(Document).where(Document.sha256 == sha)) == 0:
+                blob = s.get(Blob, sha)
+                if blob is not None:
+                    s.delete(blob)
+            audit.record(s, self.ws.user, "document.delete", "document", doc_id, document_id=doc_id,
+                         before={**before, "excerpts": excerpts})
