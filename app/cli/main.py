@@ -1,7 +1,8 @@
-"""Entry point of the ``sourcetrace`` command.
+"""The ``sourcetrace`` command line.
 
-Without a subcommand it opens the desktop workbench; ``--demo`` opens a fresh copy of the demo
-workspace. Subcommands are registered by the modules in ``COMMAND_MODULES``.
+Subcommands are registered by the modules in ``COMMAND_MODULES``. The console script enters
+through ``ui.launcher`` (which installs the Qt-backed services such as the PDF report renderer
+and opens the desktop workbench when no subcommand is given), so this package never imports Qt.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import argparse
 import importlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from app import __version__, config
 from db.errors import WorkspaceError
@@ -51,15 +52,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+GuiRunner = Callable[[argparse.Namespace], int]
+
+
+def main(argv: Sequence[str] | None = None, *, gui: GuiRunner | None = None) -> int:
+    """Run a subcommand; with none, hand over to ``gui`` (the desktop workbench)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.db is None:
         args.db = config.default_workspace()
     if args.command is None:
-        from ui.app import run_gui
-
-        return run_gui(db=None if args.demo else args.db, demo=args.demo, user=args.user)
+        if gui is None:
+            parser.print_help()
+            return 0
+        return gui(args)
     try:
         return int(args.func(args) or 0)
     except WorkspaceError as exc:
