@@ -8,6 +8,7 @@ thread, one short transaction per file, so a failing file never leaves anything 
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import mimetypes
 import os
@@ -116,6 +117,17 @@ def iter_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
                         yield Path(root) / name
         else:
             yield p
+
+
+def _is_workspace_file(path: Path, workspace: Path) -> bool:
+    """The workspace's own file, its journal and backups are never imported into it."""
+    try:
+        resolved = path.resolve()
+    except OSError:
+        return False
+    if resolved.parent == workspace.parent and resolved.name.startswith(workspace.name):
+        return True
+    return workspace.name + ".backups" in resolved.parts
 
 
 def _extract_job(data: bytes, filename: str, password: str | None) -> Extracted | ImportFailure:
@@ -238,7 +250,8 @@ class DocumentService:
         """Import files and folders (recursively). Each file is its own transaction; failures
         are reported per file and never stop the batch. With several files, extraction runs
         in worker processes (one per core); writes stay here, in order."""
-        files = list(iter_files(paths))
+        own = self.ws.path
+        files = [f for f in iter_files(paths) if not (own is not None and _is_workspace_file(f, own))]
         total = len(files)
         outcomes: list[ImportOutcome] = []
         if workers is None:
@@ -310,7 +323,7 @@ class DocumentService:
             docs = s.scalars(select(Document).order_by(Document.id)).all()
             return [_info(d, counts.get(d.id, 0)) for d in docs]
 
-    def ids(self) -> list[int]:
+    def ids(self) -> builtins.list[int]:
         with self.ws.db.reading() as s:
             return list(s.scalars(select(Document.id).order_by(Document.id)))
 
@@ -378,6 +391,54 @@ class DocumentService:
             s.flush()
             n = s.scalar(select(func.count()).select_from(Sentence).where(Sentence.document_id == doc_id)) or 0
             return _info(doc, n)
+
+    def reimport(self, doc_id: int, data: bytes, filename: str | None = None, *,
+                 password: str | None = None) -> ImportOutcome:
+        """Replace a document's original and text with a new version of the same source (an
+        edited page). Sentences are re-split and excerpts re-anchored by quote and context;
+        an excerpt that cannot be found again is marked orphaned, never moved or dropped."""
+        from app.excerpts import reanchor_document
+
+        name = filename or self.info(doc_id).filename
+        sha = sha256_hex(data)
+        result = _extract_job(data, name, password)
+        if isinstance(result, ImportFailure):
+            return ImportOutcome(name, "failed", id=doc_id, sha256=sha, error=str(result))
+        if not result.text.strip():
+            return ImportOutcome(name, "failed", id=doc_id, sha256=sha, error="no text could be extracted from the file")
+        spans = split_sentences(result.text)
+        with self.ws.db.writing() as s:
+            doc = s.get(Document, doc_id)
+            if doc is None:
+                raise KeyError(f"no document {doc_id}")
+            other = s.scalar(select(Document.id).where(Document.sha256 == sha, Document.id != doc_id))
+            if other is not None:
+                return ImportOutcome(name, "duplicate", id=other, sha256=sha, error=f"duplicate of document {other}")
+            before = {"sha256": doc.sha256, "filename": doc.filename, "text_length": len(doc.text)}
+            old_sha = doc.sha256
+            if s.get(Blob, sha) is None:
+                s.add(Blob(sha256=sha, size=len(data), data=data))
+            s.flush()
+            doc.sha256, doc.filename, doc.size = sha, name, len(data)
+            doc.media_type = result.media_type
+            doc.text = result.text
+            doc.pages = [list(p) for p in result.pages]
+            doc.warnings = list(result.warnings)
+            s.query(Sentence).filter(Sentence.document_id == doc_id).delete()
+            s.add_all(Sentence(document_id=doc_id, seq=i, start=a, end=b) for i, (a, b) in enumerate(spans))
+            s.flush()
+            report = reanchor_document(s, self.ws.user, doc_id, result.text)
+            if old_sha != sha and s.scalar(
+                select(func.count()).select_from(Document).where(Document.sha256 == old_sha)
+            ) == 0:
+                old_blob = s.get(Blob, old_sha)
+                if old_blob is not None:
+                    s.delete(old_blob)
+            audit.record(s, self.ws.user, "document.reimport", "document", doc_id, document_id=doc_id,
+                         before=before, after={"sha256": sha, "filename": name, "text_length": len(result.text),
+                                               "excerpts": report.to_json()})
+        return ImportOutcome(name, "imported", id=doc_id, title=result.metadata.title,
+                             published=result.metadata.published, sha256=sha, warnings=list(result.warnings))
 
     def delete(self, doc_id: int) -> None:
         """Delete a document, its sentences and excerpts (and so its appearances in claims)."""

@@ -1,0 +1,154 @@
+"""Document import through the workspace: originals, duplicates, per-file transactions, metadata."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from app.cli.main import main
+from app.workspace import Workspace
+
+ARTICLE = (
+    "Sunday, 14 February 2016\n\nOfficial tells of collusion\n\n"
+    "Mr. Smith said the U.S. report was wrong. He left at 3.5 p.m. on Friday.\n\n"
+    "\u201cIt was a deal,\u201d he said.\n"
+)
+
+
+def test_import_bytes_stores_original_text_and_sentences(workspace: Workspace) -> None:
+    data = ARTICLE.encode("utf-8")
+    out = workspace.documents.import_bytes(data, "article.txt")
+    assert out.status == "imported", out.error
+    detail = workspace.documents.get(out.id)
+    assert detail.info.sha256 == hashlib.sha256(data).hexdigest()
+    assert detail.info.size == len(data)
+    assert detail.info.imported_by == "tester"
+    assert workspace.documents.original(out.id)[2] == data
+    assert detail.sentences, "sentences were stored"
+    for start, end in detail.sentences:
+        piece = detail.text[start:end]
+        assert piece and piece == piece.strip()
+
+
+def test_reimport_identical_bytes_reports_duplicate(workspace: Workspace) -> None:
+    first = workspace.documents.import_bytes(b"Some text here.", "a.txt")
+    again = workspace.documents.import_bytes(b"Some text here.", "copy-of-a.txt")
+    assert again.status == "duplicate"
+    assert again.error == f"duplicate of document {first.id}"
+    assert len(workspace.documents.list()) == 1
+
+
+def test_failing_file_does_not_stop_batch(workspace: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "good.txt").write_text("A perfectly fine document. It has two sentences.")
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "also good.txt").write_text("Another fine document.")
+    (tmp_path / "sub" / "junk.pdf").write_bytes(b"\x00\x01\x02 this is not a pdf \xff" * 10)
+    outcomes = workspace.documents.import_paths([tmp_path], workers=0)
+    by_name = {o.filename: o for o in outcomes}
+    assert by_name["good.txt"].status == "imported"
+    assert by_name["also good.txt"].status == "imported"
+    assert by_name["empty.txt"].status == "failed" and "empty" in (by_name["empty.txt"].error or "")
+    assert by_name["junk.pdf"].status == "failed" and by_name["junk.pdf"].error
+    assert len(workspace.documents.list()) == 2
+
+
+def test_too_large_file_is_refused_before_reading(workspace: Workspace, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCETRACE_MAX_IMPORT_MB", "1")
+    big = tmp_path / "big.txt"
+    with big.open("wb") as fh:  # sparse: 200 MB on paper, nothing in memory
+        fh.truncate(200 * 1024 * 1024)
+    [out] = workspace.documents.import_paths([big], workers=0)
+    assert out.status == "failed"
+    assert "too large (200.0 MB" in (out.error or "")
+
+
+def test_non_ascii_filename(workspace: Workspace, tmp_path: Path) -> None:
+    p = tmp_path / "Ţadmur – déclaration ١.txt"
+    p.write_text("Un texte en français. Deuxième phrase.", encoding="utf-8")
+    [out] = workspace.documents.import_paths([p], workers=0)
+    assert out.status == "imported"
+    assert workspace.documents.info(out.id).filename == p.name
+
+
+def test_parallel_folder_import_matches_serial(workspace: Workspace, tmp_path: Path) -> None:
+    for i in range(6):
+        (tmp_path / f"doc{i}.txt").write_text(f"Document number {i}. It says something about item {i}.")
+    outcomes = workspace.documents.import_paths([tmp_path], workers=2)
+    assert [o.status for o in outcomes] == ["imported"] * 6
+    assert [o.filename for o in outcomes] == [f"doc{i}.txt" for i in range(6)]
+
+
+def test_cancel_stops_before_next_file(workspace: Workspace, tmp_path: Path) -> None:
+    for i in range(5):
+        (tmp_path / f"d{i}.txt").write_text(f"Text {i}.")
+
+    class Cancel:
+        def __init__(self) -> None:
+            self.calls = 0
+
+        def is_set(self) -> bool:
+            self.calls += 1
+            return len(workspace.documents.ids()) >= 2
+
+    outcomes = workspace.documents.import_paths([tmp_path], workers=0, cancel=Cancel())
+    assert len(workspace.documents.ids()) == 2
+    assert len([o for o in outcomes if o.status == "imported"]) == 2
+
+
+def test_metadata_edit_validates_and_audits(workspace: Workspace) -> None:
+    out = workspace.documents.import_bytes(b"Body text.", "x.txt")
+    info = workspace.documents.update_metadata(out.id, title="New title", published="2016-05")
+    assert info.title == "New title"
+    assert (info.published, info.published_precision) == ("2016-05", "month")
+    with pytest.raises(ValueError, match="YYYY-MM-DD"):
+        workspace.documents.update_metadata(out.id, published="May 2016")
+    from app import audit
+
+    with workspace.db.reading() as s:
+        actions = [h.action for h in audit.history(s, document_id=out.id)]
+    assert actions == ["document.import", "document.edit"]
+
+
+def test_delete_removes_document_and_unreferenced_original(workspace: Workspace) -> None:
+    out = workspace.documents.import_bytes(b"Gone soon.", "g.txt")
+    workspace.documents.delete(out.id)
+    assert workspace.documents.list() == []
+    with pytest.raises(KeyError):
+        workspace.documents.get(out.id)
+
+
+def test_cli_import_docs_show_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = str(tmp_path / "w.sourcetrace")
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text("Friday, May 6, 2016\n\nA headline\n\nThe body says things.")
+    (src / "bad.pdf").write_bytes(b"not a pdf at all")
+    code = main(["--db", db, "import", str(src), "--json"])
+    rows = json.loads(capsys.readouterr().out)
+    assert code == 1
+    assert {r["filename"]: r["status"] for r in rows} == {"a.txt": "imported", "bad.pdf": "failed"}
+    for r in rows:
+        assert set(r) >= {"id", "filename", "title", "published", "sha256", "status", "error"}
+    assert main(["--db", db, "docs", "--json"]) == 0
+    docs = json.loads(capsys.readouterr().out)
+    assert len(docs) == 1
+    assert set(docs[0]) >= {"id", "filename", "title", "outlet", "published", "sha256", "sentences"}
+    assert main(["--db", db, "show", str(docs[0]["id"])]) == 0
+    assert "The body says things." in capsys.readouterr().out
+
+
+def test_seed_articles_import(seeded_workspace: Workspace) -> None:
+    docs = {d.filename[:3]: d for d in seeded_workspace.documents.list()}
+    assert len(docs) == 5
+    assert docs["000"].published == "2016-02-14"
+    assert docs["001"].published == "2016-05-06"
+    for d in docs.values():
+        assert d.sentences > 5
+        detail = seeded_workspace.documents.get(d.id)
+        for a, b in detail.sentences:
+            assert detail.text[a:b].strip() == detail.text[a:b] != ""
