@@ -19,6 +19,7 @@ from db.errors import WorkspaceError
 COMMAND_MODULES = (
     "app.cli.documents",
     "app.cli.matching",
+    "app.cli.clusters",
     "app.cli.claims",
     "app.cli.bundles",
     "app.cli.team",
