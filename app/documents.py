@@ -119,6 +119,12 @@ def iter_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
             yield p
 
 
+def _no_text_reason(ex: Extracted) -> str:
+    """Why an extraction gave no text: the importer's own explanation (e.g. a scanned PDF
+    without a text layer) when it gave one."""
+    return ex.warnings[-1] if ex.warnings else "no text could be extracted from the file"
+
+
 def _is_workspace_file(path: Path, workspace: Path) -> bool:
     """The workspace's own file, its journal and backups are never imported into it."""
     try:
@@ -133,7 +139,10 @@ def _is_workspace_file(path: Path, workspace: Path) -> bool:
 def _extract_job(data: bytes, filename: str, password: str | None) -> Extracted | ImportFailure:
     """Runs in a worker process. Failures come back as values so the pool never breaks."""
     try:
-        return extract(data, filename, password=password)
+        ex = extract(data, filename, password=password)
+        if "\x00" in ex.text:  # PostgreSQL text cannot hold NUL; U+FFFD keeps every offset
+            ex.text = ex.text.replace("\x00", "\ufffd")
+        return ex
     except ImportFailure as exc:
         return exc
     except MemoryError:
@@ -177,7 +186,7 @@ class DocumentService:
             return ImportOutcome(filename, "failed", sha256=sha, error=str(result))
         ex = result
         if not ex.text.strip():
-            return ImportOutcome(filename, "failed", sha256=sha, error="no text could be extracted from the file")
+            return ImportOutcome(filename, "failed", sha256=sha, error=_no_text_reason(ex))
         spans = split_sentences(ex.text)
         md = ex.metadata
         try:
@@ -267,6 +276,9 @@ class DocumentService:
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) if workers > 1 else None
         window = max(2, 2 * workers)
         pending: list[tuple[Path, bytes, str, Future[Extracted | ImportFailure]]] = []
+        # Tell other writers what holds the workspace lock ("busy: alice is importing 120 files").
+        activity = self.ws.db.doing(f"importing {total} files")
+        activity.__enter__()
         try:
             it = iter(files)
             exhausted = False
@@ -310,6 +322,7 @@ class DocumentService:
                 outcome.path = str(path)
                 done(outcome)
         finally:
+            activity.__exit__(None, None, None)
             if pool is not None:
                 pool.shutdown(wait=True, cancel_futures=True)
         return outcomes
@@ -379,7 +392,7 @@ class DocumentService:
                 changes["published"] = pub
                 changes["published_precision"] = prec
         with self.ws.db.writing() as s:
-            doc = s.get(Document, doc_id)
+            doc = s.get(Document, doc_id, with_for_update=True)  # PG: lock the row first
             if doc is None:
                 raise KeyError(f"no document {doc_id}")
             before = {k: getattr(doc, k) for k in changes}
@@ -405,10 +418,10 @@ class DocumentService:
         if isinstance(result, ImportFailure):
             return ImportOutcome(name, "failed", id=doc_id, sha256=sha, error=str(result))
         if not result.text.strip():
-            return ImportOutcome(name, "failed", id=doc_id, sha256=sha, error="no text could be extracted from the file")
+            return ImportOutcome(name, "failed", id=doc_id, sha256=sha, error=_no_text_reason(result))
         spans = split_sentences(result.text)
         with self.ws.db.writing() as s:
-            doc = s.get(Document, doc_id)
+            doc = s.get(Document, doc_id, with_for_update=True)  # PG: lock the row first
             if doc is None:
                 raise KeyError(f"no document {doc_id}")
             other = s.scalar(select(Document.id).where(Document.sha256 == sha, Document.id != doc_id))
@@ -443,7 +456,7 @@ class DocumentService:
     def delete(self, doc_id: int) -> None:
         """Delete a document, its sentences and excerpts (and so its appearances in claims)."""
         with self.ws.db.writing() as s:
-            doc = s.get(Document, doc_id)
+            doc = s.get(Document, doc_id, with_for_update=True)  # PG: lock the row first
             if doc is None:
                 raise KeyError(f"no document {doc_id}")
             before = {"filename": doc.filename, "sha256": doc.sha256, "title": doc.title}

@@ -26,6 +26,9 @@ class Metadata:
     published: str | None = None
     published_precision: str = "unknown"
     language: str | None = None
+    # When the file itself was made (PDF CreationDate, DOCX core "created"), ISO date; kept apart
+    # from ``published`` because a printed-to-PDF article is created long after it was published.
+    created: str | None = None
     # field name -> where it came from, e.g. {"title": "html:og:title", "published": "text:dateline"}
     sources: dict[str, str] = field(default_factory=dict)
 
