@@ -14,6 +14,8 @@ import mimetypes
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from multiprocessing import get_context
@@ -153,6 +155,63 @@ def _extract_job(data: bytes, filename: str, password: str | None) -> Extracted 
         return ImportFailure(f"unexpected error while reading the file: {type(exc).__name__}: {exc}")
 
 
+EXTRACT_TIMEOUT_S = 120.0  # one file's extraction in a worker; a pathological file fails alone
+
+
+@dataclass
+class _Pending:
+    path: Path
+    data: bytes
+    sha: str
+    future: Future[Extracted | ImportFailure] | None = None
+    result: Extracted | ImportFailure | None = None
+    retried: bool = False
+
+
+class _ExtractorPool:
+    """Extraction worker processes with a per-file time limit. A file that hangs or crashes
+    its worker fails alone: the workers are replaced and the other files are resubmitted."""
+
+    def __init__(self, workers: int, password: str | None, timeout: float = EXTRACT_TIMEOUT_S,
+                 job: Callable[[bytes, str, str | None], Extracted | ImportFailure] = _extract_job) -> None:
+        self.workers, self.password, self.timeout, self.job = workers, password, timeout, job
+        self.pool = self._new()
+
+    def _new(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=get_context("spawn"))
+
+    def submit(self, item: _Pending) -> None:
+        item.future = self.pool.submit(self.job, item.data, item.path.name, self.password)
+
+    def _restart(self, others: list[_Pending]) -> None:
+        for proc in list(getattr(self.pool, "_processes", {}).values()):
+            proc.terminate()
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        self.pool = self._new()
+        for other in others:
+            self.submit(other)
+
+    def result(self, item: _Pending, others: list[_Pending]) -> Extracted | ImportFailure:
+        assert item.future is not None
+        try:
+            return item.future.result(timeout=self.timeout)
+        except FutureTimeout:
+            self._restart(others)
+            return ImportFailure(f"reading the file took longer than {self.timeout:.0f} s and was stopped "
+                                 "(a damaged or pathological file?)")
+        except BrokenProcessPool:
+            # Any file in flight may have killed the worker: retry this one once on fresh workers.
+            self._restart(others)
+            if not item.retried:
+                item.retried = True
+                self.submit(item)
+                return self.result(item, others)
+            return ImportFailure("the reader crashed on this file (a damaged or malicious file?)")
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
 def _info(doc: Document, sentences: int) -> DocumentInfo:
     return DocumentInfo(
         id=doc.id, filename=doc.filename, title=doc.title, author=doc.author, outlet=doc.outlet,
@@ -273,9 +332,9 @@ class DocumentService:
 
         if progress is not None:
             progress(0, total, None)
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) if workers > 1 else None
+        pool = _ExtractorPool(workers, password) if workers > 1 else None
         window = max(2, 2 * workers)
-        pending: list[tuple[Path, bytes, str, Future[Extracted | ImportFailure]]] = []
+        pending: list[_Pending] = []
         # Tell other writers what holds the workspace lock ("busy: alice is importing 120 files").
         activity = self.ws.db.doing(f"importing {total} files")
         activity.__enter__()
@@ -301,30 +360,27 @@ class DocumentService:
                         done(ImportOutcome(path.name, "duplicate", id=existing, sha256=sha, path=str(path),
                                            error=f"duplicate of document {existing}"))
                         continue
-                    fut: Future[Extracted | ImportFailure]
+                    item = _Pending(path, data, sha)
                     if pool is not None:
-                        fut = pool.submit(_extract_job, data, path.name, password)
+                        pool.submit(item)
                     else:
-                        fut = Future()
-                        fut.set_result(_extract_job(data, path.name, password))
-                    pending.append((path, data, sha, fut))
+                        item.result = _extract_job(data, path.name, password)
+                    pending.append(item)
                 if not pending:
                     break
-                path, data, sha, fut = pending.pop(0)
-                try:
-                    result = fut.result()
-                except Exception as exc:  # a crashed worker process
-                    result = ImportFailure(f"the reader crashed on this file ({type(exc).__name__})")
+                item = pending.pop(0)
+                result = pool.result(item, pending) if pool is not None else item.result
+                assert result is not None
                 if cancel is not None and cancel.is_set():
-                    done(ImportOutcome(path.name, "cancelled", path=str(path), sha256=sha))
+                    done(ImportOutcome(item.path.name, "cancelled", path=str(item.path), sha256=item.sha))
                     continue
-                outcome = self._store(data, sha, path.name, result)
-                outcome.path = str(path)
+                outcome = self._store(item.data, item.sha, item.path.name, result)
+                outcome.path = str(item.path)
                 done(outcome)
         finally:
             activity.__exit__(None, None, None)
             if pool is not None:
-                pool.shutdown(wait=True, cancel_futures=True)
+                pool.close()
         return outcomes
 
     # ------------------------------------------------------------------ read

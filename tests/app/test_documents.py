@@ -152,3 +152,40 @@ def test_seed_articles_import(seeded_workspace: Workspace) -> None:
         detail = seeded_workspace.documents.get(d.id)
         for a, b in detail.sentences:
             assert detail.text[a:b].strip() == detail.text[a:b] != ""
+
+
+def _pool_run(job_name: str, names: list[str], timeout: float) -> dict[str, object]:
+    import importlib
+
+    from app.documents import _ExtractorPool, _Pending
+
+    job = getattr(importlib.import_module("tests.app._jobs"), job_name)
+    pool = _ExtractorPool(2, None, timeout=timeout, job=job)
+    items = [_Pending(Path(n), f"Text of {n}. It is fine.".encode(), n) for n in names]
+    try:
+        for it in items:
+            pool.submit(it)
+        results: dict[str, object] = {}
+        pending = list(items)
+        while pending:
+            it = pending.pop(0)
+            results[it.path.name] = pool.result(it, pending)
+        return results
+    finally:
+        pool.close()
+
+
+def test_hanging_file_times_out_alone() -> None:
+    from importers.base import Extracted, ImportFailure
+
+    res = _pool_run("sleepy_or_fine", ["a.txt", "hang.txt", "b.txt", "c.txt"], timeout=3)
+    assert isinstance(res["hang.txt"], ImportFailure) and "longer than 3 s" in str(res["hang.txt"])
+    assert all(isinstance(res[n], Extracted) for n in ("a.txt", "b.txt", "c.txt"))
+
+
+def test_crashing_file_fails_alone() -> None:
+    from importers.base import Extracted, ImportFailure
+
+    res = _pool_run("crash_or_fine", ["a.txt", "crash.txt", "b.txt", "c.txt"], timeout=30)
+    assert isinstance(res["crash.txt"], ImportFailure) and "crashed" in str(res["crash.txt"])
+    assert all(isinstance(res[n], Extracted) for n in ("a.txt", "b.txt", "c.txt"))
