@@ -1,24 +1,9 @@
-"""Claims: statements being checked, their appearances in documents, verdicts and origins.
-
-``ClaimService`` (``ws.claims``) returns plain dataclasses. Every change is recorded in the audit
-trail in the same transaction (``claim.create``, ``claim.edit``, ``claim.verdict``,
-``claim.delete``, ``appearance.accept``, ``appearance.reject``, ``appearance.unreject``,
-``appearance.edit``, ``appearance.remove``, ``excerpt.create``, ``origin.add``, ``origin.link``),
-with the state before and after.
-
-Candidates come from the matcher (``ws.matcher.search``) and never include a span that overlaps
-an appearance of the claim, accepted or rejected, by half of the shorter span or more (so a
-rejected sentence is not proposed again as one of its clauses), nor text equal to a rejected one.
-Claim edits use optimistic concurrency (``version_id``): a stale ``expected_version`` raises
-``db.errors.ConflictError`` carrying both versions.
-"""
+"""``ClaimService`` (``ws.claims``): reading, editing and auditing claims, appearances and origins."""
 
 from __future__ import annotations
 
 import builtins
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -28,205 +13,29 @@ from sqlalchemy.orm.exc import StaleDataError
 from app import audit
 from app.attribution import extract_attribution, kind_of
 from app.attribution.relation import RELATIONS, derive_relation, normalize_text
+from app.claims.helpers import (
+    _appearance_info,
+    _date_key,
+    _norm_tags,
+    _origin_info,
+    _snapshot,
+    normalize_rating,
+    overlaps,
+    parse_span,
+)
+from app.claims.types import (
+    KINDS,
+    STATUSES,
+    AppearanceInfo,
+    Candidate,
+    ClaimDetail,
+    ClaimSummary,
+    OriginInfo,
+    Span,
+)
 from app.excerpts import find_or_create_excerpt
 from db.errors import ConflictError
 from db.models import Appearance, Claim, Document, Excerpt, ExternalOrigin
-
-RATINGS = ("true", "mostly true", "half true", "misleading", "mostly false", "false", "unproven")
-STATUSES = ("open", "in review", "done")
-KINDS = ("person", "outlet")
-OVERLAP = 0.5
-
-Span = tuple[int, int, int]
-
-
-def _iso(d: datetime | None) -> str | None:
-    return d.isoformat() if d else None
-
-
-def _jsonable(obj: Any) -> dict[str, Any]:
-    d = asdict(obj)
-    for k, v in list(d.items()):
-        if isinstance(v, datetime):
-            d[k] = v.isoformat()
-    return d
-
-
-@dataclass(frozen=True)
-class AppearanceInfo:
-    id: int
-    excerpt_id: int
-    document_id: int
-    filename: str
-    title: str | None
-    outlet: str | None
-    published: str | None
-    published_precision: str
-    start: int
-    end: int
-    text: str
-    score: float | None
-    relation: str | None
-    relation_source: str
-    attributed_to: list[dict[str, Any]]
-    derived_from_id: int | None
-    orphaned: bool
-    created_by: str
-    created_at: datetime
-    state: str = "accepted"
-    version: int = 1
-    author: str | None = None
-
-    @property
-    def key(self) -> str:
-        return f"{self.document_id}:{self.start}:{self.end}"
-
-    def to_json(self) -> dict[str, Any]:
-        return {**_jsonable(self), "key": self.key}
-
-
-@dataclass(frozen=True)
-class OriginInfo:
-    id: int
-    claim_id: int
-    name: str
-    kind: str
-    date: str | None
-    date_precision: str
-    document_id: int | None
-    evidence: str
-    created_by: str
-    created_at: datetime
-
-    def to_json(self) -> dict[str, Any]:
-        return _jsonable(self)
-
-
-@dataclass(frozen=True)
-class ClaimSummary:
-    id: int
-    text: str
-    status: str
-    verdict: str | None
-    appearances: int
-    documents: int
-    updated_at: datetime
-    version: int
-
-    def to_json(self) -> dict[str, Any]:
-        return _jsonable(self)
-
-
-@dataclass(frozen=True)
-class ClaimDetail:
-    id: int
-    text: str
-    notes: str
-    tags: list[str]
-    status: str
-    verdict: str | None
-    verdict_note: str
-    created_by: str
-    created_at: datetime
-    updated_at: datetime
-    version: int
-    appearances: list[AppearanceInfo] = field(default_factory=list)
-    rejected: list[AppearanceInfo] = field(default_factory=list)
-    external_origins: list[OriginInfo] = field(default_factory=list)
-    updated_by: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        d = {k: v for k, v in _jsonable(self).items() if k not in ("appearances", "rejected", "external_origins")}
-        d["appearances"] = [a.to_json() for a in self.appearances]
-        d["rejected"] = [a.to_json() for a in self.rejected]
-        d["external_origins"] = [o.to_json() for o in self.external_origins]
-        return d
-
-
-@dataclass(frozen=True)
-class Candidate:
-    key: str
-    document_id: int
-    filename: str
-    title: str | None
-    published: str | None
-    start: int
-    end: int
-    text: str
-    score: float
-    explanation: dict[str, Any]
-    relation: str
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-# ------------------------------------------------------------------ helpers
-def parse_span(key_or_span: Any) -> Span:
-    """``"DOC:START:END"``, ``(doc, start, end)`` or anything with ``document_id``/``start``/``end``."""
-    if isinstance(key_or_span, str):
-        parts = key_or_span.strip().split(":")
-        if len(parts) != 3 or not all(p.strip().lstrip("-").isdigit() for p in parts):
-            raise ValueError(f"not a candidate key (DOC:START:END): {key_or_span!r}")
-        d, a, b = (int(p) for p in parts)
-    elif isinstance(key_or_span, Sequence) and len(key_or_span) == 3:
-        d, a, b = (int(x) for x in key_or_span)
-    elif hasattr(key_or_span, "document_id"):
-        d, a, b = int(key_or_span.document_id), int(key_or_span.start), int(key_or_span.end)
-    else:
-        raise ValueError(f"not a span: {key_or_span!r}")
-    if a < 0 or b <= a:
-        raise ValueError(f"empty or negative span {a}:{b}")
-    return d, a, b
-
-
-def overlaps(a: tuple[int, int], b: tuple[int, int], frac: float = OVERLAP) -> bool:
-    """Whether two spans share at least ``frac`` of the shorter one."""
-    ov = min(a[1], b[1]) - max(a[0], b[0])
-    return ov > 0 and ov >= frac * min(a[1] - a[0], b[1] - b[0])
-
-
-def normalize_rating(rating: str | None) -> str | None:
-    if rating is None or not str(rating).strip():
-        return None
-    r = " ".join(str(rating).strip().lower().replace("-", " ").replace("_", " ").split())
-    if r not in RATINGS:
-        raise ValueError(f"unknown rating {rating!r}; use one of: {', '.join(RATINGS)}")
-    return r
-
-
-def _norm_tags(tags: Iterable[str]) -> list[str]:
-    out: list[str] = []
-    for t in tags:
-        t = " ".join(str(t).split())
-        if t and t not in out:
-            out.append(t)
-    return out
-
-
-def _snapshot(c: Claim) -> dict[str, Any]:
-    return {"text": c.text, "notes": c.notes, "tags": list(c.tags or []), "status": c.status, "verdict": c.verdict,
-            "verdict_note": c.verdict_note, "version": c.version_id, "updated_by": c.updated_by,
-            "updated_at": _iso(c.updated_at)}
-
-
-def _appearance_info(a: Appearance, ex: Excerpt, doc: Document) -> AppearanceInfo:
-    return AppearanceInfo(
-        id=a.id, excerpt_id=ex.id, document_id=doc.id, filename=doc.filename, title=doc.title, outlet=doc.outlet,
-        published=doc.published, published_precision=doc.published_precision, start=ex.start, end=ex.end,
-        text=ex.exact, score=a.score, relation=a.relation, relation_source=a.relation_source,
-        attributed_to=list(a.attribution or []), derived_from_id=a.derived_from_id, orphaned=bool(ex.orphaned),
-        created_by=a.created_by, created_at=a.created_at, state=a.state, version=a.version_id, author=doc.author,
-    )
-
-
-def _origin_info(o: ExternalOrigin) -> OriginInfo:
-    return OriginInfo(o.id, o.claim_id, o.name, o.kind, o.date, o.date_precision, o.document_id, o.evidence,
-                      o.created_by, o.created_at)
-
-
-def _date_key(published: str | None, doc_id: int, start: int) -> tuple[int, str, int, int]:
-    return (published is None, published or "", doc_id, start)
 
 
 class ClaimService:
