@@ -22,8 +22,9 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, Protocol
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from app import audit, config
 from app.sentences import split_sentences
@@ -119,6 +120,14 @@ def iter_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
                         yield Path(root) / name
         else:
             yield p
+
+
+def _insert_sentences(s: Session, doc_id: int, spans: builtins.list[tuple[int, int]]) -> None:
+    """Bulk insert through Core (one executemany), not one ORM object per sentence."""
+    if spans:
+        s.execute(insert(Sentence), [
+            {"document_id": doc_id, "seq": i, "start": a, "end": b} for i, (a, b) in enumerate(spans)
+        ])
 
 
 def _no_text_reason(ex: Extracted) -> str:
@@ -265,9 +274,7 @@ class DocumentService:
                 )
                 s.add(doc)
                 s.flush()
-                s.add_all(
-                    Sentence(document_id=doc.id, seq=i, start=a, end=b) for i, (a, b) in enumerate(spans)
-                )
+                _insert_sentences(s, doc.id, spans)
                 audit.record(
                     s, self.ws.user, "document.import", "document", doc.id, document_id=doc.id,
                     after={"filename": filename, "sha256": sha, "title": md.title,
@@ -494,7 +501,7 @@ class DocumentService:
             doc.pages = [list(p) for p in result.pages]
             doc.warnings = list(result.warnings)
             s.query(Sentence).filter(Sentence.document_id == doc_id).delete()
-            s.add_all(Sentence(document_id=doc_id, seq=i, start=a, end=b) for i, (a, b) in enumerate(spans))
+            _insert_sentences(s, doc_id, spans)
             s.flush()
             report = reanchor_document(s, self.ws.user, doc_id, result.text)
             if old_sha != sha and s.scalar(

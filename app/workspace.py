@@ -47,6 +47,7 @@ class Workspace:
         readonly: bool | None = None,
         create: bool = True,
         backup_before_migrate: bool = True,
+        daily_backup: bool = True,
     ) -> Workspace:
         """Open (or create) a workspace and bring its schema up to date.
 
@@ -72,7 +73,8 @@ class Workspace:
                 readonly = path.exists() and not (
                     os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
                 )
-        db = Database(url, readonly=bool(readonly))
+        user = user or config.current_user()
+        db = Database(url, readonly=bool(readonly), user=user)
         try:
             if readonly:
                 migrate.check_compatible(db.read_engine)
@@ -93,9 +95,12 @@ class Workspace:
         except Exception:
             db.dispose()
             raise
-        ws = cls(db, user=user or config.current_user(), location=location)
+        ws = cls(db, user=user, location=location)
+        ws.maintenance  # noqa: B018 - starts change tracking (own writes, watchers' start point)
         if not readonly:
             ws._ensure_identity()
+            if daily_backup:
+                ws.maintenance.maybe_daily_backup()  # never raises: a failed backup must not block work
         return ws
 
     def _ensure_identity(self) -> None:

@@ -1,5 +1,9 @@
 """Errors raised by the storage layer, each with a message meant for a person."""
 
+from __future__ import annotations
+
+from typing import Any
+
 
 class WorkspaceError(Exception):
     """Base class: the workspace cannot do what was asked; ``str(err)`` says why."""
@@ -14,7 +18,26 @@ class ReadOnlyWorkspace(WorkspaceError):
 
 
 class WorkspaceBusy(WorkspaceError):
-    """Another user holds the write lock for longer than the retry budget."""
+    """Another user holds the write lock for longer than the retry budget.
+
+    ``holder`` describes who holds it when known: ``{"user", "action", "host", "pid", "since"}``.
+    Nothing of the refused change was saved; trying again later is safe.
+    """
+
+    def __init__(
+        self, message: str, *, holder: dict[str, Any] | None = None, waited: float = 0.0, retryable: bool = False
+    ) -> None:
+        super().__init__(message)
+        self.holder = holder
+        self.waited = waited
+        # True for transient server conflicts where re-running the whole unit of work is right.
+        self.retryable = retryable
+
+
+class StorageFull(WorkspaceError):
+    """The disk (or quota) holding the workspace or an output file is full.
+
+    The change in progress was rolled back as a whole; the workspace is intact."""
 
 
 class ConflictError(WorkspaceError):

@@ -18,6 +18,7 @@ from sqlalchemy import Engine, inspect
 from db.errors import NewerSchema, WorkspaceError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+MIGRATION_LOCK_KEY = 0x50_75_72_63  # arbitrary constant: the advisory lock serializing migrations
 
 
 def alembic_config() -> Config:
@@ -77,6 +78,29 @@ def upgrade(engine: Engine, *, before: Callable[[str | None], None] | None = Non
                 "Choose another file; this one was not modified."
             )
     cfg = alembic_config()
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    with engine.connect() as conn:
+        raw = conn.connection.driver_connection if conn.dialect.name == "sqlite" else None
+        if raw is not None:
+            # SQLite's procedure for rebuilding tables: foreign keys off *outside* the transaction
+            # (dropping an old copy of a parent table must not cascade), a foreign-key check before
+            # commit, and back on afterwards. The pragma is a no-op inside a transaction.
+            conn.rollback()
+            raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with conn.begin():
+                if conn.dialect.name == "postgresql":
+                    # Several clients may open a fresh server database at once: one migrates, the
+                    # others wait here, then find the schema at head (Alembic re-reads it here).
+                    conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_KEY})")
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+                if raw is not None:
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise WorkspaceError(
+                            f"the schema upgrade would break {len(broken)} references; it was undone and "
+                            "the workspace is unchanged"
+                        )
+        finally:
+            if raw is not None:
+                raw.execute("PRAGMA foreign_keys=ON")

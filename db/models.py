@@ -56,6 +56,7 @@ class Blob(Base):
 
 class Document(Base):
     __tablename__ = "documents"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused (migration 0002)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"), unique=True, index=True)
     filename: Mapped[str] = mapped_column(String(1024))
@@ -106,6 +107,7 @@ class AliasGroup(Base):
     """A set of names that mean the same thing (``Daesh = ISIS = IS = Islamic State``)."""
 
     __tablename__ = "alias_groups"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused (migration 0002)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     created_by: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -116,6 +118,7 @@ class AliasGroup(Base):
 
 class Alias(Base):
     __tablename__ = "aliases"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused (migration 0002)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("alias_groups.id", ondelete="CASCADE"), index=True)
     term: Mapped[str] = mapped_column(String(256))
@@ -132,6 +135,7 @@ class Excerpt(Base):
     """
 
     __tablename__ = "excerpts"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused (migration 0002)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
     start: Mapped[int] = mapped_column(Integer)
@@ -150,6 +154,7 @@ class Excerpt(Base):
 
 class Claim(Base):
     __tablename__ = "claims"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused (migration 0002)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     text: Mapped[str] = mapped_column(Text)
     notes: Mapped[str] = mapped_column(Text, default="")
@@ -193,7 +198,10 @@ class Appearance(Base):
 
     claim: Mapped[Claim] = relationship(back_populates="appearances")
     excerpt: Mapped[Excerpt] = relationship()
-    __table_args__ = (UniqueConstraint("claim_id", "excerpt_id", name="uq_appearance_claim_excerpt"),)
+    __table_args__ = (
+        UniqueConstraint("claim_id", "excerpt_id", name="uq_appearance_claim_excerpt"),
+        {"sqlite_autoincrement": True},  # ids are never reused (migration 0002)
+    )
     __mapper_args__ = {"version_id_col": version_id}
 
 
@@ -201,6 +209,7 @@ class ExternalOrigin(Base):
     """An attributed source not (yet) in the workspace, e.g. "Sky News, 3 May 2016"."""
 
     __tablename__ = "external_origins"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids are never reused (migration 0002)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(256))

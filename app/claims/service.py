@@ -43,8 +43,10 @@ class ClaimService:
         self.ws = ws
 
     # ------------------------------------------------------------ reading
-    def _claim(self, s: Session, claim_id: int) -> Claim:
-        c = s.get(Claim, claim_id)
+    def _claim(self, s: Session, claim_id: int, *, lock: bool = True) -> Claim:
+        # Write paths lock the row first (PostgreSQL), so a save never races a concurrent one
+        # into a false conflict; SQLite's BEGIN IMMEDIATE already serializes writers.
+        c = s.get(Claim, claim_id, with_for_update=lock)
         if c is None:
             raise KeyError(f"no claim {claim_id}")
         return c
@@ -69,7 +71,7 @@ class ClaimService:
 
     def get(self, claim_id: int) -> ClaimDetail:
         with self.ws.db.reading() as s:
-            return self._detail(s, self._claim(s, claim_id))
+            return self._detail(s, self._claim(s, claim_id, lock=False))
 
     def list(self) -> builtins.list[ClaimSummary]:
         with self.ws.db.reading() as s:
@@ -271,7 +273,7 @@ class ClaimService:
     def _set_state(self, claim_id: int, key_or_span: Any, state: str) -> AppearanceInfo:
         span = parse_span(key_or_span)
         with self.ws.db.reading() as s:
-            claim_text = self._claim(s, claim_id).text
+            claim_text = self._claim(s, claim_id, lock=False).text
         info = self._analyse_span(claim_text, *span)
         with self.ws.db.writing() as s:
             self._claim(s, claim_id)

@@ -1,0 +1,175 @@
+"""Render the desktop workbench offscreen to PNG files (``make screenshots``).
+
+    .venv/bin/python scripts/screenshots.py docs/screenshots
+
+Builds a fresh demo workspace (the seed articles, the Palmyra aliases, two traced example claims),
+opens it in the main window and grabs: the main window (light and dark), the reader with claim
+highlights, the claim inspector with candidates, the lineage view and the repeated assertions
+(for this last one, three short wire copies of seed sentences are imported first: the seed
+articles themselves repeat no sentence).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from ui import theme  # noqa: E402
+from ui.app import make_application  # noqa: E402
+
+
+def wait(app: QApplication, cond: Callable[[], bool], timeout: float = 120.0, what: str = "") -> None:
+    end = time.monotonic() + timeout
+    while not cond():
+        if time.monotonic() > end:
+            raise SystemExit(f"timed out waiting for {what or cond}")
+        app.processEvents()
+        time.sleep(0.01)
+    for _ in range(5):
+        app.processEvents()
+
+
+def idle(app: QApplication, window) -> None:
+    wait(app, lambda: window.session is not None and window.session.tasks.active == 0, what="background work")
+
+
+def find_span(text: str, needle: str) -> tuple[int, int]:
+    i = text.find(needle)
+    if i < 0:
+        raise SystemExit(f"passage not found: {needle!r}")
+    return i, i + len(needle)
+
+
+def main(out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    app = make_application()
+    theme.apply_theme(app, "light")
+    from ui.demo import build_demo_workspace
+    from ui.mainwindow import MainWindow
+
+    tmp = Path(tempfile.mkdtemp(prefix="sourcetrace-shots-"))
+    settings = QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat)
+    settings.setValue("theme", "light")
+    print("building the demo workspace ...", flush=True)
+    ws = build_demo_workspace(user="demo", folder=tmp)
+    window = MainWindow(settings=settings)
+    window.resize(1600, 1000)
+    window.show()
+    window.set_workspace(ws)
+    idle(app, window)
+    wait(app, lambda: window.claims.model.rowCount() > 0, what="claims")
+    claims = window.claims.model.ids()
+    lib = window.library
+    # ---------------------------------------------------------------- claim 1 in the inspector and reader
+    first = claims[0]
+    window.claims.select_claim(first)
+    idle(app, window)
+    wait(app, lambda: window.inspector.detail is not None, what="claim detail")
+    detail = window.inspector.detail
+    app0 = min(detail.appearances, key=lambda a: (a.published or "9999"))
+    window.open_passage(app0.document_id, app0.start, app0.end)
+    idle(app, window)
+    wait(app, lambda: window.reader.doc_id == app0.document_id, what="reader")
+    window.show_lineage(first)
+    idle(app, window)
+    if window.inspector.candidates.proxy.rowCount():
+        window.inspector.candidates.select_row(0)
+    idle(app, window)
+    window.grab().save(str(out / "main-window.png"))
+    print("main-window.png", flush=True)
+    # ---------------------------------------------------------------- reader with highlights
+    reader_doc = max(lib.model.ids(), key=lambda d: lib.model._claims.get(d, 0))
+    window.reader.open_document(reader_doc)
+    idle(app, window)
+    wait(app, lambda: window.reader.doc_id == reader_doc, what="reader document")
+    window.reader.resize(900, 760)
+    app.processEvents()
+    hl = window.reader.text.highlights
+    bar = window.reader.text.verticalScrollBar()
+    bar.setValue(0)
+    if hl:  # the first highlighted passage near the top, with a little context above it
+        rect = window.reader.text.cursorRect(window.reader.text.cursor_for(hl[0].start, hl[0].start))
+        bar.setValue(max(0, bar.value() + rect.top() - 80))
+    app.processEvents()
+    window.reader.grab().save(str(out / "reader-highlights.png"))
+    print("reader-highlights.png", flush=True)
+    # ---------------------------------------------------------------- inspector with candidates
+    target = next((c for c in claims if c != first), first)
+    window.claims.select_claim(target)
+    idle(app, window)
+    wait(app, lambda: window.inspector.detail is not None and window.inspector.claim_id == target,
+         what="inspector")
+    ins = window.inspector
+    if ins.candidates.proxy.rowCount():
+        ins.candidates.select_row(0)
+    ins.tabs.setCurrentIndex(0)
+    window.inspector_dock.grab().save(str(out / "claim-inspector.png"))
+    print("claim-inspector.png", flush=True)
+    # ---------------------------------------------------------------- lineage
+    for claim_id in claims[:2]:
+        window.show_lineage(claim_id)
+        idle(app, window)
+        panel = window.lineage
+        panel.resize(1500, 520)
+        panel.view.fit()
+        panel.grab().save(str(out / f"lineage-claim-{claim_id}.png"))
+        print(f"lineage-claim-{claim_id}.png", flush=True)
+    # ---------------------------------------------------------------- dark main window
+    theme.apply_theme(app, "dark")
+    window.library.search.clear()
+    window.claims.select_claim(first)
+    window.show_dock("lineage")
+    idle(app, window)
+    window.open_passage(app0.document_id, app0.start, app0.end)
+    idle(app, window)
+    window.reader.text._apply_selections()  # highlight colours follow the palette
+    window.grab().save(str(out / "main-window-dark.png"))
+    print("main-window-dark.png", flush=True)
+    theme.apply_theme(app, "light")
+    # ---------------------------------------------------------------- repeated assertions
+    # The five seed articles repeat no sentence verbatim, so the demo has no repetition group.
+    # Three short "wire copies" of seed sentences (written here, clearly named) give the view
+    # something to show; every other screenshot above is the plain demo workspace.
+    wire = tmp / "wire-copies"
+    wire.mkdir()
+    copies = [
+        "Sky News obtained documents last year proving that Assad withdrew his forces to let ISIS take "
+        "Palmyra in 2015.",
+        "While this to-ing and fro-ing was going on, both sides were trading oil for fertiliser.",
+    ]
+    for i, outlet in enumerate(("Wire copy A", "Wire copy B", "Wire copy C")):
+        (wire / f"wire-copy-{i + 1}.txt").write_text(
+            f"{outlet}: Syria round-up\n\nA reader digest, item {i + 1}. " + " ".join(copies) + "\n", encoding="utf-8")
+    assert window.importer is not None
+    window.importer.workers = 0
+    window.start_import([str(wire)])
+    wait(app, lambda: window.importer is not None and not window.importer.running, what="wire copies")
+    idle(app, window)
+    window.show_dock("repeats")
+    window.repeats.ensure_loaded()
+    idle(app, window)
+    rep = window.repeats
+    if rep.proxy.rowCount():
+        rep.view.expand(rep.proxy.index(0, 0))
+    rep.resize(1300, 460)
+    rep.grab().save(str(out / "repeated-assertions.png"))
+    print("repeated-assertions.png", flush=True)
+    window.close()
+    app.processEvents()
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        raise SystemExit(__doc__)
+    main(Path(sys.argv[1]))
