@@ -1,0 +1,640 @@
+"""In-memory inverted index over matching units, BM25-weighted, numpy-backed.
+
+Layout (all rows = units, in insertion order):
+
+* per row: ``unit_id`` (int64), ``doc_id`` (int64), ``start``/``end`` (int32 span in the
+  document text), ``alive`` (tombstone bitmap), ``clen`` (content-token count for BM25);
+* forward index: every row's full token sequence (stopwords included) as term ids, CSR
+  (``seq_ptr``/``seq_terms``), so candidates can be re-scored from tokens without the
+  database;
+* postings: a CSR base segment (``post_ptr``/``post_rows``/``post_tf``) for content terms plus
+  a small delta buffer (``dict term -> rows``) for incremental adds, merged into the base
+  when it grows past ``MERGE_POSTINGS`` (a linear-time merge that also drops dead rows);
+* ``df`` per term (alive rows only) and a skeleton map (``skeleton(term) -> term ids``) used
+  to expand rare name tokens to their transliteration variants at query time.
+
+Retrieval never ORs every query word: query terms are taken rarest first while the number of
+postings to scan stays within ``posting_budget`` (at least ``MIN_TERMS`` terms are always
+used). Scores are accumulated in a per-thread dense buffer, so a lookup costs O(postings
+scanned), not O(units).
+
+Thread safety: every mutation and every lookup holds ``self.lock`` (lookups are short);
+searches from several threads are safe while another thread adds or removes units.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import pickle
+import threading
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from app.matching.normalize import STOPWORDS, is_alias_token, skeleton, variant_similarity
+
+__all__ = ["FORMAT_VERSION", "LexicalIndex"]
+
+FORMAT_VERSION = 4
+MERGE_POSTINGS = 200_000
+MIN_TERMS = 2
+K1 = 1.2
+B = 0.75
+VARIANT_WEIGHT = 0.9
+COVERAGE_SHARE = 0.5
+# the 64 most frequent English stopwords: a bit each in every unit's ``stopmask``
+_FREQUENT_STOPWORDS = (
+    "the of and to a in is was for on that with by as at from it his he be are were has have had an "
+    "or but not this their they its after which who been will more into than over about would also we "
+    "our some when out up all there can no him her she them i you"
+).split()
+_STOP_BIT = {w: i for i, w in enumerate(_FREQUENT_STOPWORDS[:64])}
+
+_I64 = np.int64
+_I32 = np.int32
+
+
+class _Grow:
+    """A growable 1-d numpy array (amortized appends, capacity doubling)."""
+
+    __slots__ = ("arr", "n")
+
+    def __init__(self, dtype: Any, arr: np.ndarray | None = None) -> None:
+        if arr is None:
+            self.arr = np.zeros(1024, dtype=dtype)
+            self.n = 0
+        else:
+            self.arr = arr
+            self.n = len(arr)
+
+    def extend(self, values: np.ndarray | Sequence[Any]) -> None:
+        v = np.asarray(values, dtype=self.arr.dtype)
+        need = self.n + len(v)
+        if need > len(self.arr) or not self.arr.flags.writeable:
+            cap = max(need, int(len(self.arr) * 1.5) + 1024)
+            new = np.zeros(cap, dtype=self.arr.dtype)
+            new[: self.n] = self.arr[: self.n]
+            self.arr = new
+        self.arr[self.n : need] = v
+        self.n = need
+
+    def view(self) -> np.ndarray:
+        return self.arr[: self.n]
+
+    def writable(self) -> np.ndarray:
+        if not self.arr.flags.writeable:
+            self.arr = np.array(self.arr)
+        return self.arr[: self.n]
+
+
+class _Buffers(threading.local):
+    def __init__(self) -> None:
+        self.scores = np.zeros(0, dtype=np.float32)
+        self.counts = np.zeros(0, dtype=np.float32)
+
+
+class LexicalIndex:
+    """BM25 inverted index of matching units. See the module docstring."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.terms: list[str] = []
+        self.vocab: dict[str, int] = {}
+        self.df = _Grow(_I32)
+        self.is_stop = _Grow(np.bool_)
+        self.tlen = _Grow(np.float32)  # characters of each term + 1
+        self.stopbit = _Grow(np.int8)  # bit of a frequent stopword in ``stopmask``, else -1
+        self.skel: dict[str, list[int]] = {}
+        self.unit_ids = _Grow(_I64)
+        self.doc_ids = _Grow(_I64)
+        self.starts = _Grow(_I32)
+        self.ends = _Grow(_I32)
+        self.alive = _Grow(np.bool_)
+        self.clen = _Grow(np.float32)
+        self.cchars = _Grow(np.float32)  # characters of the unit's content words (+1 each)
+        self.schars = _Grow(np.float32)  # characters of its stopwords (+1 each)
+        self.stopmask = _Grow(np.uint64)  # which frequent stopwords it has
+        self.sent_idx = _Grow(_I32)  # sentence position in its document (context windows)
+        self.is_clause = _Grow(np.bool_)
+        self.seq_ptr = _Grow(_I64, np.zeros(1, dtype=_I64))
+        self.seq_terms = _Grow(_I32)
+        self.post_ptr = np.zeros(1, dtype=_I64)
+        self.post_rows = np.zeros(0, dtype=_I32)
+        self.post_tf = np.zeros(0, dtype=np.uint8)
+        self.delta: dict[int, list[int]] = {}
+        self.delta_tf: dict[int, list[int]] = {}
+        self.delta_size = 0
+        self.n_alive = 0
+        self.n_sent = 0  # alive sentence (non-clause) units: the N of idf
+        self.total_len = 0.0
+        self.meta: dict[str, Any] = {}
+        self._bufs = _Buffers()
+
+    # ------------------------------------------------------------------ terms
+    def _term_id(self, term: str) -> int:
+        tid = self.vocab.get(term)
+        if tid is None:
+            tid = len(self.terms)
+            self.vocab[term] = tid
+            self.terms.append(term)
+            self.df.extend([0])
+            self.is_stop.extend([term in STOPWORDS])
+            self.tlen.extend([len(term) + 1.0])
+            self.stopbit.extend([_STOP_BIT.get(term, -1)])
+            key = skeleton(term)
+            if key is not None:
+                self.skel.setdefault(key, []).append(tid)
+        return tid
+
+    @property
+    def n_rows(self) -> int:
+        return self.unit_ids.n
+
+    def __len__(self) -> int:
+        return self.n_alive
+
+    # ------------------------------------------------------------------ mutation
+    def add(
+        self,
+        unit_ids: Sequence[int],
+        doc_ids: Sequence[int],
+        token_lists: Sequence[Sequence[str]],
+        spans: Sequence[tuple[int, int]] | None = None,
+        sentence_index: Sequence[int] | None = None,
+        clause: Sequence[bool] | None = None,
+    ) -> None:
+        """Add units. ``token_lists``: each unit's FULL token list (``Normalizer.tokens``,
+        stopwords included); the index skips stopwords for retrieval itself.
+
+        Optional per unit: ``spans`` (start, end) in the document text, ``sentence_index``
+        (the sentence's position in its document; neighbouring sentences form the context
+        window used in scoring; default: no context) and ``clause`` (True for clause units).
+        Add a document's units together and in order."""
+        if not (len(unit_ids) == len(doc_ids) == len(token_lists)):
+            raise ValueError("unit_ids, doc_ids and token_lists differ in length")
+        if not unit_ids:
+            return
+        with self.lock:
+            base = self.n_rows
+            flat: list[int] = []
+            lens: list[int] = []
+            clens: list[int] = []
+            tid_of = self.vocab.get
+            for toks in token_lists:
+                ids = []
+                for t in toks:
+                    tid = tid_of(t)
+                    if tid is None:
+                        tid = self._term_id(t)
+                    ids.append(tid)
+                flat.extend(ids)
+                lens.append(len(ids))
+            flat_arr = np.asarray(flat, dtype=_I32)
+            stop = self.is_stop.view()
+            content = ~stop[flat_arr] if len(flat_arr) else np.zeros(0, dtype=bool)
+            lens_arr = np.asarray(lens, dtype=_I64)
+            row_of_tok = np.repeat(np.arange(base, base + len(lens), dtype=_I64), lens_arr)
+            # content-term count per row
+            clens = np.bincount(row_of_tok[content] - base, minlength=len(lens)).tolist()
+            cchars = np.bincount(row_of_tok[content] - base, weights=self.tlen.view()[flat_arr[content]],
+                                 minlength=len(lens))
+            self.seq_terms.extend(flat_arr)
+            self.seq_ptr.extend(self.seq_ptr.view()[-1] + np.cumsum(lens_arr))
+            self.unit_ids.extend(np.asarray(unit_ids, dtype=_I64))
+            self.doc_ids.extend(np.asarray(doc_ids, dtype=_I64))
+            if spans is None:
+                self.starts.extend(np.zeros(len(lens), dtype=_I32))
+                self.ends.extend(np.zeros(len(lens), dtype=_I32))
+            else:
+                sp = np.asarray(spans, dtype=_I32).reshape(-1, 2)
+                self.starts.extend(sp[:, 0])
+                self.ends.extend(sp[:, 1])
+            self.sent_idx.extend(np.asarray(sentence_index, dtype=_I32) if sentence_index is not None
+                                 else np.full(len(lens), -1, dtype=_I32))
+            self.is_clause.extend(np.asarray(clause, dtype=bool) if clause is not None
+                                  else np.zeros(len(lens), dtype=bool))
+            self.alive.extend(np.ones(len(lens), dtype=bool))
+            self.clen.extend(np.asarray(clens, dtype=np.float32))
+            self.cchars.extend(cchars.astype(np.float32))
+            stop_tok = ~content
+            schars = np.bincount(row_of_tok[stop_tok] - base, weights=self.tlen.view()[flat_arr[stop_tok]],
+                                 minlength=len(lens))
+            self.schars.extend(schars.astype(np.float32))
+            bits = self.stopbit.view()[flat_arr]
+            sel = bits >= 0
+            masks = np.zeros(len(lens), dtype=np.uint64)
+            np.bitwise_or.at(masks, row_of_tok[sel] - base, np.left_shift(np.uint64(1), bits[sel].astype(np.uint64)))
+            self.stopmask.extend(masks)
+            self.n_alive += len(lens)
+            is_cl = self.is_clause.view()[base:]
+            self.n_sent += int((~is_cl).sum())
+            self.total_len += float(sum(clens))
+            # postings (unique term per row, with tf)
+            if content.any():
+                pairs = row_of_tok[content] * (len(self.terms) + 1) + flat_arr[content]
+                uniq, tf = np.unique(pairs, return_counts=True)
+                rows = uniq // (len(self.terms) + 1)
+                tids = uniq % (len(self.terms) + 1)
+                df = self.df.writable()
+                # document frequency counts sentences only: clauses repeat their sentence's words
+                np.add.at(df, tids[~is_cl[rows - base]], 1)
+                if len(uniq) > MERGE_POSTINGS // 2 or (len(self.post_rows) == 0 and base == 0):
+                    self._append_postings(tids, rows, tf)
+                else:
+                    for t, r, f in zip(tids.tolist(), rows.tolist(), tf.tolist(), strict=True):
+                        self.delta.setdefault(t, []).append(r)
+                        self.delta_tf.setdefault(t, []).append(min(f, 255))
+                    self.delta_size += len(uniq)
+                    if self.delta_size > MERGE_POSTINGS:
+                        self.merge()
+
+    def _append_postings(self, tids: np.ndarray, rows: np.ndarray, tf: np.ndarray) -> None:
+        """Merge new (term, row, tf) postings and the delta buffer into the base segment.
+
+        Linear in the base size (plus a sort of the new postings only); postings of dead rows
+        are dropped on the way. Rows stay sorted within each term."""
+        if self.delta:
+            dt = [np.full(len(rs), t, dtype=_I64) for t, rs in self.delta.items()]
+            dr = [np.asarray(rs, dtype=_I64) for rs in self.delta.values()]
+            df_ = [np.asarray(self.delta_tf[t], dtype=_I64) for t in self.delta]
+            tids = np.concatenate([np.asarray(tids, dtype=_I64), *dt])
+            rows = np.concatenate([np.asarray(rows, dtype=_I64), *dr])
+            tf = np.concatenate([np.asarray(tf, dtype=_I64), *df_])
+        self.delta, self.delta_tf, self.delta_size = {}, {}, 0
+        nterms = len(self.terms)
+        alive = self.alive.view()
+        # base, without dead rows
+        base_counts = np.diff(self.post_ptr)
+        base_term = np.repeat(np.arange(len(base_counts), dtype=_I64), base_counts)
+        keep = alive[self.post_rows] if len(self.post_rows) else np.zeros(0, dtype=bool)
+        if not keep.all():
+            base_term = base_term[keep]
+            base_rows = self.post_rows[keep]
+            base_tf = self.post_tf[keep]
+        else:
+            base_rows, base_tf = self.post_rows, self.post_tf
+        kb = np.bincount(base_term, minlength=nterms).astype(_I64)
+        # new postings, sorted by (term, row)
+        tids = np.asarray(tids, dtype=_I64)
+        rows = np.asarray(rows, dtype=_I64)
+        nkeep = alive[rows] if len(rows) else np.zeros(0, dtype=bool)
+        tids, rows, tf = tids[nkeep], rows[nkeep], np.asarray(tf)[nkeep]
+        order = np.lexsort((rows, tids))
+        tids, rows, tf = tids[order], rows[order], tf[order]
+        kn = np.bincount(tids, minlength=nterms).astype(_I64)
+        ptr = np.zeros(nterms + 1, dtype=_I64)
+        np.cumsum(kb + kn, out=ptr[1:])
+        total = int(ptr[-1])
+        out_rows = np.empty(total, dtype=_I32)
+        out_tf = np.empty(total, dtype=np.uint8)
+        if len(base_term):
+            bptr = np.zeros(nterms + 1, dtype=_I64)
+            np.cumsum(kb, out=bptr[1:])
+            dest = np.arange(len(base_term), dtype=_I64) - bptr[base_term] + ptr[base_term]
+            out_rows[dest] = base_rows
+            out_tf[dest] = base_tf
+        if len(tids):
+            nptr = np.zeros(nterms + 1, dtype=_I64)
+            np.cumsum(kn, out=nptr[1:])
+            dest = np.arange(len(tids), dtype=_I64) - nptr[tids] + ptr[tids] + kb[tids]
+            out_rows[dest] = rows
+            out_tf[dest] = np.minimum(tf, 255)
+        self.post_ptr, self.post_rows, self.post_tf = ptr, out_rows, out_tf
+
+    def merge(self) -> None:
+        """Fold the delta buffer into the base postings (and drop dead rows' postings)."""
+        with self.lock:
+            empty = np.zeros(0, dtype=_I64)
+            self._append_postings(empty, empty, empty)
+
+    def remove_documents(self, doc_ids: Iterable[int]) -> int:
+        """Tombstone every unit of these documents; returns how many units were removed."""
+        ids = np.asarray(sorted(set(int(d) for d in doc_ids)), dtype=_I64)
+        if not len(ids):
+            return 0
+        with self.lock:
+            alive = self.alive.writable()
+            hit = np.nonzero(np.isin(self.doc_ids.view(), ids) & alive)[0]
+            if not len(hit):
+                return 0
+            alive[hit] = False
+            ptr = self.seq_ptr.view()
+            seq = self.seq_terms.view()
+            stop = self.is_stop.view()
+            df = self.df.writable()
+            is_cl = self.is_clause.view()
+            for r in hit.tolist():
+                if is_cl[r]:
+                    continue
+                toks = np.unique(seq[ptr[r] : ptr[r + 1]])
+                toks = toks[~stop[toks]]
+                df[toks] -= 1
+            self.n_alive -= len(hit)
+            self.n_sent -= int((~is_cl[hit]).sum())
+            self.total_len -= float(self.clen.view()[hit].sum())
+            return len(hit)
+
+    # ------------------------------------------------------------------ lookup
+    def _idf(self, df: float) -> float:
+        n = max(self.n_sent, 1)
+        return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+
+    def query_terms(
+        self, query_tokens: Sequence[str], *, variants: bool = True, names: Collection[str] = ()
+    ) -> list[tuple[int, float]]:
+        """``(term id, weight)`` for the query's content terms in the index, plus their
+        spelling variants (``variant_similarity``; ``names``: query terms that are names) at
+        weight ``VARIANT_WEIGHT`` (and never weighing more than the query word itself: a rare
+        misspelling of a common word must not outrank the query's rare words). Repeated query
+        words count once."""
+        out: dict[int, float] = {}
+        df = self.df.view()
+        for t in dict.fromkeys(query_tokens):
+            if t in STOPWORDS:
+                continue
+            tid = self.vocab.get(t)
+            if tid is not None:
+                out[tid] = max(out.get(tid, 0.0), 1.0)
+            if not variants or is_alias_token(t):
+                continue
+            key = skeleton(t)
+            if key is None:
+                continue
+            own = self._idf(float(df[tid])) if tid is not None and df[tid] > 0 else None
+            for v in self.skel.get(key, ())[:64]:
+                if v == tid or v in out or df[v] <= 0:
+                    continue
+                if variant_similarity(t, self.terms[v], name=t in names) > 0.0:
+                    w = VARIANT_WEIGHT
+                    if own is not None:
+                        w *= min(1.0, own / self._idf(float(df[v])))
+                    out[v] = w
+        return list(out.items())
+
+    def candidate_rows(
+        self,
+        query_tokens: Sequence[str],
+        k: int,
+        *,
+        posting_budget: int = 120_000,
+        exclude_docs: Sequence[int] = (),
+        names: Collection[str] = (),
+        coverage: bool = True,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Rows (internal) and BM25 scores of ``k`` alive units, best BM25 first: the best by
+        BM25 and (``coverage``) a share ``COVERAGE_SHARE`` chosen by the fraction of the unit's
+        content words the query contains."""
+        with self.lock:
+            qterms = self.query_terms(query_tokens, names=names)
+            if not qterms or self.n_alive == 0:
+                return np.zeros(0, dtype=_I64), np.zeros(0, dtype=np.float32)
+            df = self.df.view()
+            qterms = [(t, w) for t, w in qterms if df[t] > 0]
+            qterms.sort(key=lambda tw: (-self._idf(float(df[tw[0]])) * tw[1], tw[0]))
+            chosen: list[tuple[int, float]] = []
+            total = 0
+            for t, w in qterms:
+                if len(chosen) >= MIN_TERMS and total + df[t] > posting_budget:
+                    break
+                chosen.append((t, w))
+                total += int(df[t])
+            n_rows = self.n_rows
+            bufs = self._bufs
+            if len(bufs.scores) < n_rows:
+                bufs.scores = np.zeros(max(n_rows, int(len(bufs.scores) * 1.3)), dtype=np.float32)
+                bufs.counts = np.zeros(len(bufs.scores), dtype=np.float32)
+            buf = bufs.scores
+            cnt = bufs.counts
+            tlen = self.tlen.view()
+            avg = self.total_len / max(self.n_alive, 1)
+            clen = self.clen.view()
+            touched: list[np.ndarray] = []
+            for t, w in chosen:
+                if t + 1 < len(self.post_ptr):
+                    a, b = self.post_ptr[t], self.post_ptr[t + 1]
+                    rows = self.post_rows[a:b]
+                    tf = self.post_tf[a:b]
+                else:
+                    rows = np.zeros(0, dtype=_I32)
+                    tf = np.zeros(0, dtype=np.uint8)
+                d = self.delta.get(t)
+                if d:
+                    rows = np.concatenate([rows, np.asarray(d, dtype=_I32)])
+                    tf = np.concatenate([tf, np.asarray(self.delta_tf[t], dtype=np.uint8)])
+                if not len(rows):
+                    continue
+                idf = self._idf(float(df[t])) * w
+                tff = tf.astype(np.float32)
+                norm = K1 * (1.0 - B + B * clen[rows] / max(avg, 1e-6))
+                contrib = (idf * tff * (K1 + 1.0) / (tff + norm)).astype(np.float32)
+                fresh = rows[buf[rows] == 0.0]
+                touched.append(fresh)
+                buf[rows] += contrib
+                cnt[rows] += w * tlen[t]
+            if not touched:
+                return np.zeros(0, dtype=_I64), np.zeros(0, dtype=np.float32)
+            rows_all = np.concatenate(touched).astype(_I64)
+            scores = buf[rows_all].copy()
+            counts = cnt[rows_all].copy()
+            buf[rows_all] = 0.0
+            cnt[rows_all] = 0.0
+            ok = self.alive.view()[rows_all]
+            if len(exclude_docs):
+                ok &= ~np.isin(self.doc_ids.view()[rows_all], np.asarray(list(exclude_docs), dtype=_I64))
+            rows_all, scores, counts = rows_all[ok], scores[ok], counts[ok]
+            if len(rows_all) > k:
+                # most by BM25; the rest by how much of each unit the query covers, so short
+                # units made of the query's words (common ones included) are not crowded out
+                k_cov = int(k * COVERAGE_SHARE) if coverage else 0
+                part = np.argpartition(-scores, k - k_cov - 1)[: k - k_cov]
+                if k_cov:
+                    rest = np.ones(len(rows_all), dtype=bool)
+                    rest[part] = False
+                    idx = np.nonzero(rest)[0]
+                    if len(idx) > 8 * k_cov:  # cheap pre-selection by content words alone
+                        ratio = counts[idx] / (self.cchars.view()[rows_all[idx]] + 4.0)
+                        idx = idx[np.argpartition(-ratio, 8 * k_cov - 1)[: 8 * k_cov]]
+                    if len(idx):
+                        cov = self._set_ratio_estimate(query_tokens, rows_all[idx], counts[idx]) + scores[idx] * 1e-6
+                        take = idx[np.argpartition(-cov, min(k_cov, len(idx)) - 1)[:k_cov]]
+                        part = np.concatenate([part, take])
+                rows_all, scores = rows_all[part], scores[part]
+            order = np.lexsort((rows_all, -scores))
+            return rows_all[order], scores[order]
+
+    def _set_ratio_estimate(self, query_tokens: Sequence[str], rows: np.ndarray, matched: np.ndarray) -> np.ndarray:
+        """A cheap estimate of rapidfuzz ``token_set_ratio`` (0-1) between the query and each
+        row, from the characters of shared content words (``matched``), the frequent stopwords
+        both have (bit masks) and each side's total characters."""
+        qset = set(query_tokens)
+        q_chars = float(sum(len(t) + 1 for t in qset))
+        inter = matched.astype(np.float64).copy()
+        masks = self.stopmask.view()[rows]
+        for t in qset:
+            b = _STOP_BIT.get(t)
+            if b is not None:
+                inter += ((masks >> np.uint64(b)) & np.uint64(1)).astype(np.float64) * (len(t) + 1)
+        unit_chars = self.cchars.view()[rows].astype(np.float64) + self.schars.view()[rows]
+        d_unit = np.maximum(unit_chars - inter, 0.0)
+        d_query = max(q_chars, 1.0) - inter
+        two = 2.0 * inter
+        return np.maximum(two / np.maximum(two + d_unit, 1.0), two / np.maximum(two + np.maximum(d_query, 0.0), 1.0))
+
+    def candidates(self, query_tokens: Sequence[str], k: int, **kw: Any) -> list[tuple[int, float]]:
+        """``(unit_id, bm25)`` of the best ``k`` units for the query tokens, best first."""
+        rows, scores = self.candidate_rows(query_tokens, k, **kw)
+        uids = self.unit_ids.view()[rows]
+        return list(zip(uids.tolist(), scores.tolist(), strict=True))
+
+    # ------------------------------------------------------------------ rows
+    def row_tokens(self, row: int) -> list[str]:
+        ptr = self.seq_ptr.view()
+        terms = self.terms
+        return [terms[t] for t in self.seq_terms.view()[ptr[row] : ptr[row + 1]].tolist()]
+
+    def row_info(self, row: int) -> tuple[int, int, int, int]:
+        """``(unit_id, doc_id, start, end)`` of a row."""
+        return (int(self.unit_ids.view()[row]), int(self.doc_ids.view()[row]),
+                int(self.starts.view()[row]), int(self.ends.view()[row]))
+
+    def context_rows(self, row: int, radius: int = 1) -> list[int]:
+        """Alive sentence rows of the same document whose sentence is within ``radius`` of
+        ``row``'s sentence (the row's own sentence included); ``[row]`` without context."""
+        sent = self.sent_idx.view()
+        s = int(sent[row])
+        if s < 0 or radius <= 0:
+            return [row]
+        doc = int(self.doc_ids.view()[row])
+        span = 16 * (radius + 1)
+        a, b = max(0, row - span), min(self.n_rows, row + span + 1)
+        docs = self.doc_ids.view()[a:b].tolist()
+        sents = sent[a:b].tolist()
+        clause = self.is_clause.view()[a:b].tolist()
+        alive = self.alive.view()[a:b].tolist()
+        return [a + i for i in range(b - a)
+                if docs[i] == doc and alive[i] and not clause[i] and abs(sents[i] - s) <= radius]
+
+    def term_df(self, term: str) -> int:
+        tid = self.vocab.get(term)
+        return int(self.df.view()[tid]) if tid is not None else 0
+
+    def idf(self, term: str) -> float:
+        return self._idf(float(self.term_df(term)))
+
+    def idf_many(self, terms: Sequence[str]) -> list[float]:
+        """``idf`` of many terms in one vectorized lookup."""
+        get = self.vocab.get
+        ids = np.fromiter((get(t, -1) for t in terms), dtype=_I64, count=len(terms))
+        dfs = self.df.view()
+        df = (np.where(ids >= 0, dfs[np.maximum(ids, 0)], 0) if len(dfs) else np.zeros(len(ids))).astype(np.float64)
+        n = max(self.n_sent, 1)
+        return np.log1p((n - df + 0.5) / (df + 0.5)).tolist()
+
+    def iter_units(self) -> Iterator[tuple[int, int, list[str]]]:
+        """``(unit_id, doc_id, tokens)`` for every alive unit (a consistent snapshot)."""
+        with self.lock:
+            alive = np.nonzero(self.alive.view())[0]
+            uids = self.unit_ids.view()[alive].tolist()
+            dids = self.doc_ids.view()[alive].tolist()
+            snap = [(u, d, self.row_tokens(r)) for u, d, r in zip(uids, dids, alive.tolist(), strict=True)]
+        yield from snap
+
+    def documents(self) -> set[int]:
+        with self.lock:
+            return set(np.unique(self.doc_ids.view()[self.alive.view()]).tolist())
+
+    def stats(self) -> dict[str, int]:
+        with self.lock:
+            return {
+                "units": self.n_alive,
+                "rows": self.n_rows,
+                "terms": len(self.terms),
+                "postings": len(self.post_rows) + self.delta_size,
+                "documents": len(self.documents()),
+            }
+
+    # ------------------------------------------------------------------ persistence
+    _ARRAYS = ("df", "is_stop", "tlen", "unit_ids", "doc_ids", "starts", "ends", "alive", "clen", "cchars", "schars", "stopmask",
+               "stopbit", "sent_idx",
+               "is_clause", "seq_ptr", "seq_terms")
+
+    def save(self, path: str | os.PathLike[str]) -> int:
+        """Write the index to folder ``path`` atomically (write to a sibling, then rename).
+        Returns the bytes written."""
+        target = Path(path)
+        tmp = target.with_name(target.name + f".tmp{os.getpid()}")
+        with self.lock:
+            self.merge()
+            tmp.mkdir(parents=True, exist_ok=True)
+            for name in self._ARRAYS:
+                np.save(tmp / f"{name}.npy", getattr(self, name).view())
+            np.save(tmp / "post_ptr.npy", self.post_ptr)
+            np.save(tmp / "post_rows.npy", self.post_rows)
+            np.save(tmp / "post_tf.npy", self.post_tf)
+            with open(tmp / "terms.pkl", "wb") as f:
+                pickle.dump((self.terms, self.skel), f, protocol=pickle.HIGHEST_PROTOCOL)
+            meta = {**self.meta, "format": FORMAT_VERSION, "n_alive": self.n_alive, "n_sent": self.n_sent,
+                    "total_len": self.total_len}
+            (tmp / "meta.json").write_text(json.dumps(meta))
+        old = target.with_name(target.name + f".old{os.getpid()}")
+        if target.exists():
+            os.replace(target, old)
+        os.replace(tmp, target)
+        if old.exists():
+            for p in old.iterdir():
+                p.unlink()
+            old.rmdir()
+        return sum(p.stat().st_size for p in target.iterdir())
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str], *, mmap: bool = True) -> LexicalIndex:
+        """Read an index written by ``save``. Raises ``ValueError`` when it is unreadable or
+        of another format version. Arrays are memory-mapped (copied on first write)."""
+        p = Path(path)
+        try:
+            meta = json.loads((p / "meta.json").read_text())
+            if meta.get("format") != FORMAT_VERSION:
+                raise ValueError(f"index format {meta.get('format')} != {FORMAT_VERSION}")
+            idx = cls()
+            mode: Any = "r" if mmap else None
+            for name in cls._ARRAYS:
+                arr = np.load(p / f"{name}.npy", mmap_mode=mode, allow_pickle=False)
+                setattr(idx, name, _Grow(arr.dtype, arr))
+            idx.post_ptr = np.load(p / "post_ptr.npy", mmap_mode=mode, allow_pickle=False)
+            idx.post_rows = np.load(p / "post_rows.npy", mmap_mode=mode, allow_pickle=False)
+            idx.post_tf = np.load(p / "post_tf.npy", mmap_mode=mode, allow_pickle=False)
+            with open(p / "terms.pkl", "rb") as f:
+                idx.terms, idx.skel = pickle.load(f)
+            idx.vocab = {t: i for i, t in enumerate(idx.terms)}
+            idx.n_alive = int(meta["n_alive"])
+            idx.n_sent = int(meta["n_sent"])
+            idx.total_len = float(meta["total_len"])
+            idx.meta = {k: v for k, v in meta.items() if k not in ("format", "n_alive", "n_sent", "total_len")}
+            n = idx.n_rows
+            if not (len(idx.terms) == idx.df.n == idx.is_stop.n and idx.seq_ptr.n == n + 1
+                    and idx.doc_ids.n == idx.alive.n == idx.clen.n == idx.starts.n == idx.ends.n == n
+                    and idx.sent_idx.n == idx.is_clause.n == idx.cchars.n == idx.schars.n == idx.stopmask.n == n
+                    and idx.tlen.n == idx.stopbit.n == len(idx.terms)
+                    and len(idx.post_ptr) == len(idx.terms) + 1
+                    and len(idx.post_rows) == len(idx.post_tf) == int(idx.post_ptr[-1])):
+                raise ValueError("inconsistent index arrays")
+        except ValueError:
+            raise
+        except Exception as exc:  # missing file, truncated array, bad pickle ...
+            raise ValueError(f"unreadable index: {type(exc).__name__}: {exc}") from exc
+        return idx
+
+    @staticmethod
+    def remove_saved(path: str | os.PathLike[str]) -> None:
+        p = Path(path)
+        if p.is_dir():
+            for f in p.iterdir():
+                with contextlib.suppress(OSError):
+                    f.unlink()
+            with contextlib.suppress(OSError):
+                p.rmdir()
