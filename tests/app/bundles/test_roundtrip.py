@@ -225,7 +225,6 @@ def test_round_trip_of_the_demo_case(tmp_path: Path) -> None:
     re-exported payload is identical, because lineage links travel as recorded."""
     try:
         import app.matching.service  # noqa: F401
-
         from app.demo import build_demo
     except ImportError as exc:
         pytest.skip(f"demo needs the matcher: {exc}")
