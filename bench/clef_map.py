@@ -30,8 +30,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.cli.main import main as cli_main  # noqa: E402
-from app.workspace import Workspace  # noqa: E402
+from app.cli.main import main as cli_main
+from app.workspace import Workspace
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "clef2020-task2"
 

@@ -155,9 +155,21 @@ def bench_lookup(corpus: synthetic.Corpus, norm: Normalizer, full: list[list[str
 
 
 # ------------------------------------------------------------------------------------ clusters
+def peak_rss_mb() -> float:
+    """This process's peak resident memory (``VmHWM``; ``ru_maxrss`` would include the parent's
+    memory at fork time on Linux)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1e3
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3
+
+
 def cluster_worker(units_file: str, index_file: str) -> None:
     """Subprocess: build the repetition index from a units file, report time and peak memory."""
-    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    rss0 = peak_rss_mb()
     index = RepetitionIndex()
     t = time.perf_counter()
     batch: list[tuple[int, int, list[str]]] = []
@@ -176,8 +188,7 @@ def cluster_worker(units_file: str, index_file: str) -> None:
     index.save(index_file)
     st = index.stats
     print(json.dumps({
-        "build_s": build_s, "groups_s": groups_s, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3,
-        "start_mb": rss0 / 1e3, "groups": len(groups), "grouped_units": sum(len(g.unit_ids) for g in groups),
+        "build_s": build_s, "groups_s": groups_s, "peak_mb": peak_rss_mb(), "start_mb": rss0, "groups": len(groups), "grouped_units": sum(len(g.unit_ids) for g in groups),
         "largest_group_units": max((len(g.unit_ids) for g in groups), default=0),
         "largest_group_docs": max((g.documents for g in groups), default=0),
         "entries": st.entries, "edges": st.edges, "funnel": index.funnel,

@@ -14,7 +14,7 @@ Layout (all rows = units, in insertion order):
   to expand rare name tokens to their transliteration variants at query time.
 
 Retrieval never ORs every query word: query terms are taken rarest first while the number of
-postings to scan stays within ``posting_budget`` (at least ``MIN_TERMS`` terms are always
+postings to scan stays within ``POSTING_BUDGET`` (at least ``MIN_TERMS`` terms are always
 used). Scores are accumulated in a per-thread dense buffer, so a lookup costs O(postings
 scanned), not O(units).
 
@@ -24,18 +24,16 @@ searches from several threads are safe while another thread adds or removes unit
 
 from __future__ import annotations
 
-import contextlib
-import json
 import math
 import os
-import pickle
 import threading
 from collections.abc import Collection, Iterable, Iterator, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from app.matching import index_io
+from app.matching.index_io import Grow as _Grow
 from app.matching.normalize import STOPWORDS, is_alias_token, skeleton, variant_similarity
 
 __all__ = ["FORMAT_VERSION", "LexicalIndex"]
@@ -47,6 +45,8 @@ K1 = 1.2
 B = 0.75
 VARIANT_WEIGHT = 0.9
 COVERAGE_SHARE = 0.5
+# postings scanned per lookup at most (rarest query terms first; MIN_TERMS always)
+POSTING_BUDGET = 60_000
 # the 64 most frequent English stopwords: a bit each in every unit's ``stopmask``
 _FREQUENT_STOPWORDS = (
     "the of and to a in is was for on that with by as at from it his he be are were has have had an "
@@ -57,39 +57,6 @@ _STOP_BIT = {w: i for i, w in enumerate(_FREQUENT_STOPWORDS[:64])}
 
 _I64 = np.int64
 _I32 = np.int32
-
-
-class _Grow:
-    """A growable 1-d numpy array (amortized appends, capacity doubling)."""
-
-    __slots__ = ("arr", "n")
-
-    def __init__(self, dtype: Any, arr: np.ndarray | None = None) -> None:
-        if arr is None:
-            self.arr = np.zeros(1024, dtype=dtype)
-            self.n = 0
-        else:
-            self.arr = arr
-            self.n = len(arr)
-
-    def extend(self, values: np.ndarray | Sequence[Any]) -> None:
-        v = np.asarray(values, dtype=self.arr.dtype)
-        need = self.n + len(v)
-        if need > len(self.arr) or not self.arr.flags.writeable:
-            cap = max(need, int(len(self.arr) * 1.5) + 1024)
-            new = np.zeros(cap, dtype=self.arr.dtype)
-            new[: self.n] = self.arr[: self.n]
-            self.arr = new
-        self.arr[self.n : need] = v
-        self.n = need
-
-    def view(self) -> np.ndarray:
-        return self.arr[: self.n]
-
-    def writable(self) -> np.ndarray:
-        if not self.arr.flags.writeable:
-            self.arr = np.array(self.arr)
-        return self.arr[: self.n]
 
 
 class _Buffers(threading.local):
@@ -381,7 +348,7 @@ class LexicalIndex:
         query_tokens: Sequence[str],
         k: int,
         *,
-        posting_budget: int = 120_000,
+        posting_budget: int | None = None,
         exclude_docs: Sequence[int] = (),
         names: Collection[str] = (),
         coverage: bool = True,
@@ -396,10 +363,11 @@ class LexicalIndex:
             df = self.df.view()
             qterms = [(t, w) for t, w in qterms if df[t] > 0]
             qterms.sort(key=lambda tw: (-self._idf(float(df[tw[0]])) * tw[1], tw[0]))
+            budget = POSTING_BUDGET if posting_budget is None else posting_budget
             chosen: list[tuple[int, float]] = []
             total = 0
             for t, w in qterms:
-                if len(chosen) >= MIN_TERMS and total + df[t] > posting_budget:
+                if len(chosen) >= MIN_TERMS and total + df[t] > budget:
                     break
                 chosen.append((t, w))
                 total += int(df[t])
@@ -559,82 +527,21 @@ class LexicalIndex:
             }
 
     # ------------------------------------------------------------------ persistence
-    _ARRAYS = ("df", "is_stop", "tlen", "unit_ids", "doc_ids", "starts", "ends", "alive", "clen", "cchars", "schars", "stopmask",
-               "stopbit", "sent_idx",
-               "is_clause", "seq_ptr", "seq_terms")
-
     def save(self, path: str | os.PathLike[str]) -> int:
-        """Write the index to folder ``path`` atomically (write to a sibling, then rename).
-        Returns the bytes written."""
-        target = Path(path)
-        tmp = target.with_name(target.name + f".tmp{os.getpid()}")
+        """Write the index to folder ``path`` atomically; returns the bytes written."""
         with self.lock:
             self.merge()
-            tmp.mkdir(parents=True, exist_ok=True)
-            for name in self._ARRAYS:
-                np.save(tmp / f"{name}.npy", getattr(self, name).view())
-            np.save(tmp / "post_ptr.npy", self.post_ptr)
-            np.save(tmp / "post_rows.npy", self.post_rows)
-            np.save(tmp / "post_tf.npy", self.post_tf)
-            with open(tmp / "terms.pkl", "wb") as f:
-                pickle.dump((self.terms, self.skel), f, protocol=pickle.HIGHEST_PROTOCOL)
-            meta = {**self.meta, "format": FORMAT_VERSION, "n_alive": self.n_alive, "n_sent": self.n_sent,
-                    "total_len": self.total_len}
-            (tmp / "meta.json").write_text(json.dumps(meta))
-        old = target.with_name(target.name + f".old{os.getpid()}")
-        if target.exists():
-            os.replace(target, old)
-        os.replace(tmp, target)
-        if old.exists():
-            for p in old.iterdir():
-                p.unlink()
-            old.rmdir()
-        return sum(p.stat().st_size for p in target.iterdir())
+            return index_io.save(self, path, FORMAT_VERSION)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str], *, mmap: bool = True) -> LexicalIndex:
-        """Read an index written by ``save``. Raises ``ValueError`` when it is unreadable or
-        of another format version. Arrays are memory-mapped (copied on first write)."""
-        p = Path(path)
-        try:
-            meta = json.loads((p / "meta.json").read_text())
-            if meta.get("format") != FORMAT_VERSION:
-                raise ValueError(f"index format {meta.get('format')} != {FORMAT_VERSION}")
-            idx = cls()
-            mode: Any = "r" if mmap else None
-            for name in cls._ARRAYS:
-                arr = np.load(p / f"{name}.npy", mmap_mode=mode, allow_pickle=False)
-                setattr(idx, name, _Grow(arr.dtype, arr))
-            idx.post_ptr = np.load(p / "post_ptr.npy", mmap_mode=mode, allow_pickle=False)
-            idx.post_rows = np.load(p / "post_rows.npy", mmap_mode=mode, allow_pickle=False)
-            idx.post_tf = np.load(p / "post_tf.npy", mmap_mode=mode, allow_pickle=False)
-            with open(p / "terms.pkl", "rb") as f:
-                idx.terms, idx.skel = pickle.load(f)
-            idx.vocab = {t: i for i, t in enumerate(idx.terms)}
-            idx.n_alive = int(meta["n_alive"])
-            idx.n_sent = int(meta["n_sent"])
-            idx.total_len = float(meta["total_len"])
-            idx.meta = {k: v for k, v in meta.items() if k not in ("format", "n_alive", "n_sent", "total_len")}
-            n = idx.n_rows
-            if not (len(idx.terms) == idx.df.n == idx.is_stop.n and idx.seq_ptr.n == n + 1
-                    and idx.doc_ids.n == idx.alive.n == idx.clen.n == idx.starts.n == idx.ends.n == n
-                    and idx.sent_idx.n == idx.is_clause.n == idx.cchars.n == idx.schars.n == idx.stopmask.n == n
-                    and idx.tlen.n == idx.stopbit.n == len(idx.terms)
-                    and len(idx.post_ptr) == len(idx.terms) + 1
-                    and len(idx.post_rows) == len(idx.post_tf) == int(idx.post_ptr[-1])):
-                raise ValueError("inconsistent index arrays")
-        except ValueError:
-            raise
-        except Exception as exc:  # missing file, truncated array, bad pickle ...
-            raise ValueError(f"unreadable index: {type(exc).__name__}: {exc}") from exc
+        """Read an index written by ``save``. Raises ``ValueError`` when it is unreadable,
+        inconsistent or of another format version. Arrays are memory-mapped (copied on the
+        first write)."""
+        idx = cls()
+        index_io.load(idx, path, FORMAT_VERSION, mmap=mmap)
         return idx
 
     @staticmethod
     def remove_saved(path: str | os.PathLike[str]) -> None:
-        p = Path(path)
-        if p.is_dir():
-            for f in p.iterdir():
-                with contextlib.suppress(OSError):
-                    f.unlink()
-            with contextlib.suppress(OSError):
-                p.rmdir()
+        index_io.remove(path)

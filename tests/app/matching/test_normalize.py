@@ -87,7 +87,7 @@ def test_multiword_alias_replaced_before_tokenizing() -> None:
 def test_spans_point_into_original_text() -> None:
     n = Normalizer(ALIASES)
     text = "“Qassim’s ＩＳ deal” — 22,000 barrels"
-    for tok, a, b in n.tokens_with_spans(text):
+    for _tok, a, b in n.tokens_with_spans(text):
         assert 0 <= a < b <= len(text)
     words = [text[a:b] for _, a, b in n.tokens_with_spans(text)]
     assert words == ["Qassim’s", "ＩＳ", "deal", "22,000", "barrels"]

@@ -62,7 +62,7 @@ def test_verbatim_scores_near_100(ws3: tuple[Workspace, int, int, int]) -> None:
 
 
 def test_threshold_and_min_score(ws3: tuple[Workspace, int, int, int]) -> None:
-    ws, _, _, c = ws3
+    ws, _, _, _c = ws3
     q = "The football season opened"
     assert all(r.score >= DEFAULT_THRESHOLD for r in ws.matcher.search(q))
     low = ws.matcher.search("Manchester weather in Damascus", min_score=0, limit=50)
@@ -84,7 +84,7 @@ def test_alias_case_sensitive_is(ws3: tuple[Workspace, int, int, int]) -> None:
     ws.matcher.add_aliases(["Daesh", "ISIS", "IS", "Islamic State"])
     r = ws.matcher.search("Islamic State and Syria oil deal")[0]
     assert r.document_id == a
-    score, ex = ws.matcher.compare("Daesh sold oil", "IS sold oil")
+    score, _ex = ws.matcher.compare("Daesh sold oil", "IS sold oil")
     assert score >= 95
     score2, _ = ws.matcher.compare("Daesh sold oil", "it is sold oil")
     assert score2 < score
@@ -144,7 +144,7 @@ def test_rebuild_equals_incremental(ws3: tuple[Workspace, int, int, int]) -> Non
 
 
 def test_cache_is_reused_and_invalidated(ws3: tuple[Workspace, int, int, int], workspace_path: Path) -> None:
-    ws, a, _, _ = ws3
+    ws, _a, _, _ = ws3
     m = ws.matcher
     expected = [(r.document_id, r.start) for r in m.search("oil for fertiliser")]
     loc = Path(m.stats()["location"])
