@@ -28,16 +28,20 @@ _lock = threading.Lock()
 
 
 def ensure_gui_application() -> Any:
-    """Text layout needs a QGuiApplication; create an offscreen one when there is none (CLI use)."""
+    """Text layout needs a QGuiApplication; create an offscreen one when there is none (CLI use).
+
+    It is a full QApplication so that widgets can still be created later in the same process
+    (a bare QGuiApplication would make any later QWidget abort the process)."""
     from PySide6.QtCore import QCoreApplication
     from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QApplication
 
     global _app
     app = QCoreApplication.instance()
     if app is None:
         if threading.current_thread() is not threading.main_thread():
             raise RuntimeError("the PDF renderer must first be used on the main thread (no Qt application yet)")
-        _app = QGuiApplication([sys.argv[0] if sys.argv else "sourcetrace", "-platform", "offscreen"])
+        _app = QApplication([sys.argv[0] if sys.argv else "sourcetrace", "-platform", "offscreen"])
         app = _app
     elif not isinstance(app, QGuiApplication):
         raise RuntimeError("a QCoreApplication without GUI support is running; cannot lay out text for a PDF")
