@@ -27,6 +27,7 @@ F64 = NDArray[np.float64]
 SKETCH_DICE = 0.35
 REFRESH = 0.01  # word weights are recomputed when the number of entries changed by 1%
 CHUNK = 2_000_000  # candidate rows handled at once (bounds peak memory)
+_SUB = 1 << 18  # rows per step of the sketch bound
 
 
 @dataclass
@@ -175,8 +176,12 @@ class PairVerifier:
             present = (word >> (bits & 63).astype(np.uint64)) & np.uint64(1)
             return np.asarray(totals[x] - (top_w[x] * (present == 0)).sum(axis=1), np.float64)
 
-        need = self.specificity_min * np.minimum(totals[a], totals[b]) - 1e-6
-        ok[ok] = np.minimum(bound(a, sb), bound(b, sa)) >= need
+        passed = np.empty(a.size, bool)
+        for s in range(0, a.size, _SUB):  # (rows x top keys) temporaries: keep them small
+            x, y = a[s:s + _SUB], b[s:s + _SUB]
+            need = self.specificity_min * np.minimum(totals[x], totals[y]) - 1e-6
+            passed[s:s + _SUB] = np.minimum(bound(x, sb[s:s + _SUB]), bound(y, sa[s:s + _SUB])) >= need
+        ok[ok] = passed
         return ok
 
     def specificity(self, tokens_a: Sequence[str], tokens_b: Sequence[str]) -> float:

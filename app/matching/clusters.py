@@ -61,6 +61,7 @@ DEFAULT_PROBE_KEYS = 4
 DEFAULT_INDEX_KEYS = 8
 DEFAULT_BUCKET_CAP = 1000
 FORMAT_VERSION = 1
+ADD_BATCH = 100_000
 
 I32 = NDArray[np.int32]
 I64 = NDArray[np.int64]
@@ -159,8 +160,11 @@ class RepetitionIndex(PairVerifier):
     def add(self, units: Sequence[tuple[int, int, Sequence[str]]]) -> int:
         """Add ``(unit_id, document_id, content_tokens)`` units; returns the number of new edges.
 
-        A unit id already present is replaced.
+        A unit id already present is replaced. Large inputs go in ``ADD_BATCH`` units at a time,
+        like successive incremental adds: a fraction of the peak memory of one huge batch.
         """
+        if len(units) > ADD_BATCH:
+            return sum(self.add(units[i:i + ADD_BATCH]) for i in range(0, len(units), ADD_BATCH))
         if not units:
             return 0
         uids = np.fromiter((u[0] for u in units), np.int64, len(units))

@@ -46,7 +46,7 @@ B = 0.75
 VARIANT_WEIGHT = 0.9
 COVERAGE_SHARE = 0.5
 # postings scanned per lookup at most (rarest query terms first; MIN_TERMS always)
-POSTING_BUDGET = 60_000
+POSTING_BUDGET = 50_000
 # the 64 most frequent English stopwords: a bit each in every unit's ``stopmask``
 _FREQUENT_STOPWORDS = (
     "the of and to a in is was for on that with by as at from it his he be are were has have had an "
@@ -57,6 +57,14 @@ _STOP_BIT = {w: i for i, w in enumerate(_FREQUENT_STOPWORDS[:64])}
 
 _I64 = np.int64
 _I32 = np.int32
+
+
+def _set_ratio(inter: np.ndarray, unit_chars: np.ndarray, query_chars: float) -> np.ndarray:
+    """token_set_ratio's best case from character counts: 2I / (2I + rest of one side)."""
+    two = 2.0 * inter
+    d_unit = np.maximum(unit_chars - inter, 0.0)
+    d_query = np.maximum(max(query_chars, 1.0) - inter, 0.0)
+    return np.maximum(two / np.maximum(two + d_unit, 1.0), two / np.maximum(two + d_query, 1.0))
 
 
 class _Buffers(threading.local):
@@ -425,7 +433,9 @@ class LexicalIndex:
                     rest[part] = False
                     idx = np.nonzero(rest)[0]
                     if len(idx) > 8 * k_cov:  # cheap pre-selection by content words alone
-                        ratio = counts[idx] / (self.cchars.view()[rows_all[idx]] + 4.0)
+                        q_content = float(sum(len(t) + 1 for t in set(query_tokens) if t not in STOPWORDS))
+                        ratio = _set_ratio(counts[idx].astype(np.float64),
+                                           self.cchars.view()[rows_all[idx]].astype(np.float64), q_content)
                         idx = idx[np.argpartition(-ratio, 8 * k_cov - 1)[: 8 * k_cov]]
                     if len(idx):
                         cov = self._set_ratio_estimate(query_tokens, rows_all[idx], counts[idx]) + scores[idx] * 1e-6
@@ -441,17 +451,18 @@ class LexicalIndex:
         both have (bit masks) and each side's total characters."""
         qset = set(query_tokens)
         q_chars = float(sum(len(t) + 1 for t in qset))
-        inter = matched.astype(np.float64).copy()
+        q_content = float(sum(len(t) + 1 for t in qset if t not in STOPWORDS))
+        matched = matched.astype(np.float64)
+        inter = matched.copy()
         masks = self.stopmask.view()[rows]
         for t in qset:
             b = _STOP_BIT.get(t)
             if b is not None:
                 inter += ((masks >> np.uint64(b)) & np.uint64(1)).astype(np.float64) * (len(t) + 1)
-        unit_chars = self.cchars.view()[rows].astype(np.float64) + self.schars.view()[rows]
-        d_unit = np.maximum(unit_chars - inter, 0.0)
-        d_query = max(q_chars, 1.0) - inter
-        two = 2.0 * inter
-        return np.maximum(two / np.maximum(two + d_unit, 1.0), two / np.maximum(two + np.maximum(d_query, 0.0), 1.0))
+        cchars = self.cchars.view()[rows].astype(np.float64)
+        # with stopwords, and on content words only (how token_set_ratio is often run)
+        full = _set_ratio(inter, cchars + self.schars.view()[rows], q_chars)
+        return np.maximum(full, _set_ratio(matched, cchars, q_content))
 
     def candidates(self, query_tokens: Sequence[str], k: int, **kw: Any) -> list[tuple[int, float]]:
         """``(unit_id, bm25)`` of the best ``k`` units for the query tokens, best first."""
@@ -464,6 +475,25 @@ class LexicalIndex:
         ptr = self.seq_ptr.view()
         terms = self.terms
         return [terms[t] for t in self.seq_terms.view()[ptr[row] : ptr[row + 1]].tolist()]
+
+    def rows_tokens(self, rows: Sequence[int] | np.ndarray) -> list[list[str]]:
+        """``row_tokens`` of many rows in one vectorized gather."""
+        r = np.asarray(rows, dtype=_I64)
+        if not len(r):
+            return []
+        ptr = self.seq_ptr.view()
+        a, b = ptr[r], ptr[r + 1]
+        lens = b - a
+        starts = np.concatenate([[0], np.cumsum(lens)[:-1]])
+        flat = np.repeat(a - starts, lens) + np.arange(int(lens.sum()), dtype=_I64)
+        terms = self.terms
+        words = [terms[i] for i in self.seq_terms.view()[flat].tolist()]
+        out: list[list[str]] = []
+        pos = 0
+        for n in lens.tolist():
+            out.append(words[pos:pos + n])
+            pos += n
+        return out
 
     def row_info(self, row: int) -> tuple[int, int, int, int]:
         """``(unit_id, doc_id, start, end)`` of a row."""

@@ -27,7 +27,7 @@ from app.matching.scoring import Components, Scorer
 
 __all__ = ["CANDIDATES", "CONTEXT_RADIUS", "Hit", "Matcher"]
 
-CANDIDATES = 100
+CANDIDATES = 60
 CONTEXT_RADIUS = 1
 
 
@@ -94,35 +94,35 @@ class Matcher:
         if q.empty:
             return []
         idx = self.index
-        rows, bm = idx.candidate_rows(q.seq, candidates, exclude_docs=sorted(exclude_documents), names=q.names)
+        rows, bm = idx.candidate_rows(q.seq, max(candidates, 3 * limit), exclude_docs=sorted(exclude_documents),
+                                      names=q.names)
         if not len(rows):
             return []
         row_list = rows.tolist()
-        units: list[list[str]] = []
-        contexts: list[list[str] | None] = []
-        win_cache: dict[tuple[int, ...], list[str]] = {}
-        tok_cache: dict[int, list[str]] = {}
-
-        def toks(r: int) -> list[str]:
-            t = tok_cache.get(r)
-            if t is None:
-                t = tok_cache[r] = idx.row_tokens(r)
-            return t
-
+        contexts: list[list[str] | None] | None = None
         with idx.lock:
-            for r in row_list:
-                units.append(toks(r))
-                ctx_rows = tuple(idx.context_rows(r, CONTEXT_RADIUS))
-                if len(ctx_rows) <= 1 and (not ctx_rows or ctx_rows[0] == r):
-                    contexts.append(None)
-                    continue
-                win = win_cache.get(ctx_rows)
-                if win is None:
-                    win = [t for cr in ctx_rows for t in toks(cr)]
-                    win_cache[ctx_rows] = win
-                contexts.append(win)
-            infos = [idx.row_info(r) for r in row_list]
+            units = idx.rows_tokens(rows)
+            if (idx.sent_idx.view()[rows] >= 0).any():
+                windows = [tuple(idx.context_rows(r, CONTEXT_RADIUS)) for r in row_list]
+                extra = sorted({c for w in windows for c in w} - set(row_list))
+                tok_of = dict(zip(row_list, units, strict=True))
+                tok_of.update(zip(extra, idx.rows_tokens(extra), strict=True))
+                win_cache: dict[tuple[int, ...], list[str]] = {}
+                contexts = []
+                for r, w in zip(row_list, windows, strict=True):
+                    if len(w) <= 1 and (not w or w[0] == r):
+                        contexts.append(None)
+                        continue
+                    win = win_cache.get(w)
+                    if win is None:
+                        win = win_cache[w] = [t for cr in w for t in tok_of[cr]]
+                    contexts.append(win)
+            uids = idx.unit_ids.view()[rows].tolist()
+            dids = idx.doc_ids.view()[rows].tolist()
+            starts = idx.starts.view()[rows].tolist()
+            ends = idx.ends.view()[rows].tolist()
             clause = idx.is_clause.view()[rows].tolist()
+        infos = list(zip(uids, dids, starts, ends, strict=True))
         comps = self.scorer.score_many(q, units, contexts)
         hits = [
             Hit(r, uid, did, s, e, bool(c), comp.score, float(b), comp)

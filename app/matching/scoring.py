@@ -146,10 +146,12 @@ class Scorer:
             for t in todo:
                 cache[t] = self.weight(t)
             return
-        for t, v in zip(todo, self.idf_many(todo), strict=True):
-            if ALIAS_RARE and is_alias_token(t):
-                v = max(v, self.idf(_NO_SUCH_TERM) * ALIAS_RARE)
-            cache[t] = float(min(max(v, IDF_MIN), IDF_MAX))
+        vals = np.clip(np.asarray(self.idf_many(todo), dtype=np.float64), IDF_MIN, IDF_MAX).tolist()
+        cache.update(zip(todo, vals, strict=True))
+        if ALIAS_RARE:
+            for t in todo:
+                if t[:1] == "_":
+                    cache[t] = self.weight(t)
 
     # ------------------------------------------------------------------ weights
     def term_idf(self, term: str) -> float:

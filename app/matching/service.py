@@ -49,7 +49,7 @@ from sqlalchemy import func, or_, select
 
 from app import audit
 from app.matching.index import LexicalIndex
-from app.matching.matcher import CANDIDATES, Hit, Matcher
+from app.matching.matcher import Hit, Matcher
 from app.matching.normalize import STOPWORDS, Normalizer, is_short_caps
 from app.matching.store import (
     UNITS_VERSION,
@@ -266,7 +266,7 @@ class MatchService:
         floor = self.threshold if min_score is None else float(min_score)
         q = m.query(text)
         hits = m.search(text, limit=limit, min_score=floor, exclude_documents=exclude_documents,
-                        per_document=per_document, candidates=max(CANDIDATES, 3 * limit), prepared=q)
+                        per_document=per_document, prepared=q)
         return self._results(m, text, hits, q)
 
     def _results(self, m: Matcher, query: str, hits: Sequence[Hit], prepared: Any = None) -> list[MatchResult]:

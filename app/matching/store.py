@@ -41,7 +41,7 @@ __all__ = [
 ]
 
 # Bump when unit splitting or tokenization changes: caches built by older code are rebuilt.
-UNITS_VERSION = "units-3"
+UNITS_VERSION = "units-4"
 _IN_CHUNK = 500
 
 
