@@ -237,3 +237,17 @@ def test_readonly_workspace_can_search(ws3: tuple[Workspace, int, int, int], wor
     finally:
         ro.close()
     assert os.path.exists(workspace_path)
+
+
+def test_clusters_follow_imports_and_deletes(workspace: Workspace) -> None:
+    shared = "Sky News obtained documents proving that Assad withdrew his forces to let ISIS take Palmyra in 2015."
+    a = _import(workspace, f"First report.\n\n{shared}\n\nThe weather was mild.\n", "a.txt")
+    b = _import(workspace, f"Second report.\n\n{shared}\n\nFootball results follow.\n", "b.txt")
+    groups = workspace.matcher.clusters()
+    assert len(groups) == 1 and {m.document_id for m in groups[0].members} == {a, b}
+    assert all(m.text == shared for m in groups[0].members)
+    c = _import(workspace, f"Third.\n\n{shared}\n", "c.txt")  # kept up to date without a rebuild
+    assert {m.document_id for m in workspace.matcher.clusters()[0].members} == {a, b, c}
+    workspace.documents.delete(a)
+    workspace.documents.delete(b)
+    assert workspace.matcher.clusters() == []
