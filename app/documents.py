@@ -174,7 +174,6 @@ class _Pending:
     sha: str
     future: Future[Extracted | ImportFailure] | None = None
     result: Extracted | ImportFailure | None = None
-    retried: bool = False
 
 
 class _ExtractorPool:
@@ -193,12 +192,23 @@ class _ExtractorPool:
         item.future = self.pool.submit(self.job, item.data, item.path.name, self.password)
 
     def _restart(self, others: list[_Pending]) -> None:
-        for proc in list(getattr(self.pool, "_processes", {}).values()):
-            proc.terminate()
-        self.pool.shutdown(wait=True, cancel_futures=True)
+        self._dispose()
         self.pool = self._new()
         for other in others:
             self.submit(other)
+
+    def _dispose(self) -> None:
+        """Stop the current workers for good. The processes are killed before the executor is
+        shut down: a pool broken by a crash can otherwise wait forever on an idle worker."""
+        procs = list(getattr(self.pool, "_processes", {}).values())
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.join(5)
+            if proc.is_alive():
+                proc.kill()
+                proc.join(5)
+        self.pool.shutdown(wait=True, cancel_futures=True)
 
     def result(self, item: _Pending, others: list[_Pending]) -> Extracted | ImportFailure:
         assert item.future is not None
@@ -209,16 +219,32 @@ class _ExtractorPool:
             return ImportFailure(f"reading the file took longer than {self.timeout:.0f} s and was stopped "
                                  "(a damaged or pathological file?)")
         except BrokenProcessPool:
-            # Any file in flight may have killed the worker: retry this one once on fresh workers.
-            self._restart(others)
-            if not item.retried:
-                item.retried = True
-                self.submit(item)
-                return self.result(item, others)
-            return ImportFailure("the reader crashed on this file (a damaged or malicious file?)")
+            # Any file in flight may have killed the worker. Run this one alone on fresh
+            # workers, so that its verdict is its own; the others are resubmitted afterwards.
+            self._restart([])
+            self.submit(item)
+            alone = item.future
+            assert alone is not None
+            try:
+                return alone.result(timeout=self.timeout)
+            except FutureTimeout:
+                return ImportFailure(f"reading the file took longer than {self.timeout:.0f} s and was stopped "
+                                     "(a damaged or pathological file?)")
+            except BrokenProcessPool:
+                return ImportFailure("the reader crashed on this file (a damaged or malicious file?)")
+            finally:
+                if not alone.done() or self._broken():
+                    self._restart(others)
+                else:
+                    for other in others:
+                        self.submit(other)
+
+    def _broken(self) -> bool:
+        return bool(getattr(self.pool, "_broken", False))
 
     def close(self) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
+        # Also the way out of a cancelled batch: a worker busy on a slow file is not waited for.
+        self._dispose()
 
 
 def _info(doc: Document, sentences: int) -> DocumentInfo:
