@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from app.documents import DocumentService
     from app.lineage import LineageService
     from app.maintenance import MaintenanceService
+    from app.matching.semantic.service import SemanticService
     from app.matching.service import MatchService
 
 
@@ -154,6 +155,12 @@ class Workspace:
         from app.matching.service import MatchService
 
         return MatchService(self)
+
+    @cached_property
+    def semantic(self) -> SemanticService:
+        from app.matching.semantic.service import SemanticService
+
+        return SemanticService(self)
 
     @cached_property
     def claims(self) -> ClaimService:

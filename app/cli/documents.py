@@ -16,6 +16,8 @@ def register(sub: Any) -> None:
     p.add_argument("--password", default=None, help="password for encrypted PDFs")
     p.add_argument("--json", action="store_true", help="print a JSON list of outcomes")
     p.add_argument("--workers", type=int, default=None, help="extraction processes (default: one per core)")
+    p.add_argument("--no-embed", action="store_true",
+                   help="skip computing sentence vectors for paraphrase matching (`embed` does it later)")
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("docs", help="list the workspace's documents")
@@ -54,7 +56,11 @@ def cmd_import(args: argparse.Namespace) -> int:
     with open_workspace(args) as ws:
         outcomes = ws.documents.import_paths(args.paths, password=args.password, progress=progress,
                                              workers=args.workers)
-    bar.finish()
+        bar.finish()
+        if not args.no_embed and ws.semantic.on and any(o.status == "imported" for o in outcomes):
+            ebar = ProgressBar("embedding sentences")
+            ws.semantic.update(progress=ebar.update)
+            ebar.finish()
     if args.json:
         print_json([o.to_json() for o in outcomes])
     else:

@@ -5,6 +5,10 @@ JSON shapes (a contract):
 * ``match TEXT --json`` -> ``[{"document_id", "filename", "start", "end", "text", "score",
   "explanation", ...}]`` best first; ``text`` is exactly ``document.text[start:end]``.
 * ``match --batch FILE --json`` -> one JSON line per input line: ``{"query", "results": [...]}``.
+* ``embed [--status] --json`` -> ``{"on", "reason", "model", "embedded", "sentences", "pending",
+  "embedded_now", "seconds", "location"}``.
+* Each result's ``stage`` (and ``explanation.stage``) says which stage found it: "lexical",
+  "semantic" or "both"; ``explanation.cosine`` and ``explanation.lexical_score`` give the parts.
 * ``aliases list --json`` -> ``[{"id", "terms"}]``; ``aliases add ... --json`` -> ``{"id", "terms"}``.
 
 Without ``--min-score`` only results at or above the match threshold
@@ -16,9 +20,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from typing import Any
 
-from app.cli.common import open_workspace, print_json
+from app.cli.common import ProgressBar, open_workspace, print_json
+
+AUTO_EMBED_MAX = 5000  # sentences a search embeds first, rather than leaving them to `embed`
 
 
 def register(sub: Any) -> None:
@@ -32,8 +39,17 @@ def register(sub: Any) -> None:
     p.add_argument("--min-score", type=float, default=None,
                    help=f"lowest score to list, 0-100 (default: the match threshold, {DEFAULT_THRESHOLD:g})")
     p.add_argument("--per-document", type=int, default=None, help="at most this many results per document")
+    p.add_argument("--by", choices=("both", "words", "meaning"), default="both",
+                   help="both: lexical + semantic, fused (default; lexical alone when the semantic stage "
+                        "is off); words: lexical only; meaning: nearest passages by meaning (paraphrases)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_match)
+
+    p = sub.add_parser("embed", help="compute the sentence vectors of the semantic stage (paraphrase matching)")
+    p.add_argument("--status", action="store_true", help="only report the semantic stage's state")
+    p.add_argument("--rebuild", action="store_true", help="forget every vector and embed the workspace again")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_embed)
 
     p = sub.add_parser("aliases", help="names that mean the same thing (Daesh = ISIS = IS)")
     asub = p.add_subparsers(dest="aliases_command", metavar="ACTION")
@@ -72,17 +88,22 @@ def cmd_match(args: argparse.Namespace) -> int:
             print(f"sourcetrace: cannot read {args.batch}: {exc.strerror}", file=sys.stderr)
             return 2
         with open_workspace(args) as ws:
+            catch_up(ws)
             m = ws.matcher
             for line in lines:
                 query = line.strip()
                 results = m.search(query, limit=args.limit, min_score=args.min_score,
-                                   per_document=args.per_document) if query else []
+                                   per_document=args.per_document, by=args.by) if query else []
                 sys.stdout.write(json.dumps({"query": line, "results": [r.to_json() for r in results]},
                                             ensure_ascii=False) + "\n")
         return 0
     with open_workspace(args) as ws:
+        on = catch_up(ws)
+        if args.by == "meaning" and not on:
+            print(f"sourcetrace: {ws.semantic.availability().reason}", file=sys.stderr)
+            return 2
         results = ws.matcher.search(args.text, limit=args.limit, min_score=args.min_score,
-                                    per_document=args.per_document)
+                                    per_document=args.per_document, by=args.by)
         threshold = ws.matcher.threshold
     if args.json:
         print_json([r.to_json() for r in results])
@@ -94,12 +115,58 @@ def cmd_match(args: argparse.Namespace) -> int:
     for i, r in enumerate(results, 1):
         where = r.title or r.filename
         date = f" ({r.published})" if r.published else ""
-        print(f"{i:>2}. {r.score:5.1f}  {where}{date}  [doc {r.document_id}, {r.start}-{r.end}, {r.unit}]")
+        stage = r.explanation.get("stage", "lexical")
+        cos = r.explanation.get("cosine")
+        how = f", {stage}" + (f", cosine {cos:.2f}" if cos is not None else "")
+        print(f"{i:>2}. {r.score:5.1f}  {where}{date}  [doc {r.document_id}, {r.start}-{r.end}, {r.unit}{how}]")
         print(f"       {' '.join(r.text.split())}")
         terms = r.explanation.get("matched_terms") or []
         if terms:
             print(f"       matched: {', '.join(terms)}")
     return 0
+
+
+def catch_up(ws: Any, limit: int = AUTO_EMBED_MAX) -> bool:
+    """Embed sentences not embedded yet before a search, when they are few enough to do now
+    (a large backlog is left to ``embed`` and reported). Returns whether the stage is on."""
+    sem = ws.semantic
+    if not sem.on or ws.readonly:
+        return sem.on
+    pending = len(sem.pending())
+    if pending > limit:
+        print(f"sourcetrace: {pending} sentences have no vector yet; matching by meaning covers only the "
+              "others until you run `sourcetrace embed`", file=sys.stderr)
+    elif pending:
+        sem.update()
+    return True
+
+
+def cmd_embed(args: argparse.Namespace) -> int:
+    with open_workspace(args) as ws:
+        sem = ws.semantic
+        av = sem.availability()
+        if not args.status and av.on:
+            if args.rebuild:
+                sem.clear()
+            bar = ProgressBar("embedding sentences", enabled=None if not args.json else False)
+            t0 = time.perf_counter()
+            n = sem.update(progress=bar.update)
+            secs = time.perf_counter() - t0
+            bar.finish()
+        else:
+            n, secs = 0, 0.0
+        st = sem.status()
+        st.update({"embedded_now": n, "seconds": round(secs, 2),
+                   "location": str(sem.path)})
+    if args.json:
+        print_json(st)
+    elif not st["on"]:
+        print(st["reason"])
+    else:
+        rate = f" ({n / secs:.0f} sentences/s)" if n and secs > 0 else ""
+        print(f"{st['reason']}\nembedded {n} sentences now{rate}; {st['embedded']} of {st['sentences']} "
+              f"sentences have a vector")
+    return 0 if st["on"] or args.status else 1
 
 
 def cmd_aliases_list(args: argparse.Namespace) -> int:

@@ -315,6 +315,29 @@ class LexicalIndex:
             return len(hit)
 
     # ------------------------------------------------------------------ lookup
+    def rows_of_units(self, unit_ids: Sequence[int]) -> np.ndarray:
+        """Rows of the live units with these ids (unknown or removed ones are left out)."""
+        want = np.asarray(unit_ids, dtype=_I64)
+        with self.lock:
+            n = self.n_rows
+            cached = getattr(self, "_uid_order", None)
+            if cached is None or cached[0] != n:
+                order = np.argsort(self.unit_ids.view(), kind="stable")
+                cached = self._uid_order = (n, order, self.unit_ids.view()[order])
+            _, order, sorted_ids = cached
+            if not len(want) or not n:
+                return np.zeros(0, dtype=_I64)
+            lo = np.searchsorted(sorted_ids, want, side="left")
+            hi = np.searchsorted(sorted_ids, want, side="right")
+            single = hi - lo == 1
+            rows = order[lo[single]]
+            # a unit id has several rows only when a document was re-added: keep the live one
+            extra = [order[i] for l0, h0 in zip(lo[hi - lo > 1].tolist(), hi[hi - lo > 1].tolist(), strict=True)
+                     for i in range(l0, h0)]
+            if extra:
+                rows = np.concatenate([rows, np.asarray(extra, dtype=rows.dtype)])
+            return rows[self.alive.view()[rows]].astype(_I64)
+
     def _idf(self, df: float) -> float:
         n = max(self.n_sent, 1)
         return math.log(1.0 + (n - df + 0.5) / (df + 0.5))

@@ -49,8 +49,8 @@ from sqlalchemy import func, or_, select
 
 from app import audit
 from app.matching.index import LexicalIndex
-from app.matching.matcher import Hit, Matcher
-from app.matching.normalize import STOPWORDS, Normalizer, is_short_caps
+from app.matching.matcher import Hit, Matcher, SemanticHook, fuse
+from app.matching.normalize import STOPWORDS, Normalizer, clean_social, is_short_caps
 from app.matching.store import (
     UNITS_VERSION,
     IndexStore,
@@ -59,12 +59,13 @@ from app.matching.store import (
     load_alias_groups,
     read_documents,
 )
-from app.matching.units import is_clause_unit, sentence_id_of
+from app.matching.units import is_clause_unit, sentence_id_of, unit_id
 from db.models import Alias, AliasGroup, AuditEntry, Document
 
 __all__ = ["DEFAULT_THRESHOLD", "AliasGroupInfo", "MatchResult", "MatchService"]
 
 DEFAULT_THRESHOLD = 35.0
+SEMANTIC_CANDIDATES = 50  # nearest sentences the semantic stage adds to a search
 WATCHED = ("document.import", "document.reimport", "document.delete", "alias.add", "alias.remove")
 GAP_WATCH_SECONDS = 300.0  # PostgreSQL ids may commit out of order: re-check skipped ids this long
 SAVE_EVERY_SECONDS = 30.0
@@ -92,7 +93,7 @@ class MatchResult:
             "document_id": self.document_id, "filename": self.filename, "title": self.title,
             "published": self.published, "start": self.start, "end": self.end, "text": self.text,
             "score": self.score, "unit": self.unit, "sentence_id": self.sentence_id,
-            "explanation": self.explanation,
+            "stage": self.explanation.get("stage", "lexical"), "explanation": self.explanation,
         }
 
 
@@ -259,15 +260,46 @@ class MatchService:
         min_score: float | None = None,
         exclude_documents: Collection[int] = (),
         per_document: int | None = None,
+        by: str = "both",
     ) -> list[MatchResult]:
         """Passages asserting ``text``, best first, scoring at least ``min_score`` (default:
-        the threshold). ``per_document`` keeps only that many passages per document."""
+        the threshold). ``per_document`` keeps only that many passages per document.
+        ``by``: "both" (hybrid: lexical and semantic candidates, fused scores; lexical only
+        when the semantic stage is off), "words" (lexical only) or "meaning" (the semantic
+        stage's nearest passages, ordered by cosine: paraphrases that share no words)."""
         m = self._ready()
         floor = self.threshold if min_score is None else float(min_score)
         q = m.query(text)
-        hits = m.search(text, limit=limit, min_score=floor, exclude_documents=exclude_documents,
-                        per_document=per_document, prepared=q)
+        hook = self._semantic_hook(text, exclude_documents) if by != "words" else None
+        if by == "meaning":
+            if hook is None:
+                return []
+            hits = m.search(text, limit=max(limit, SEMANTIC_CANDIDATES), min_score=0.0,
+                            exclude_documents=exclude_documents, per_document=per_document, prepared=q,
+                            semantic=hook, candidates=0)
+            hits = [h for h in hits if h.cosine is not None]
+            hits.sort(key=lambda h: (-(h.cosine or 0.0), -h.score, h.unit_id))
+            hits = [h for h in hits if h.score >= floor][:limit]
+        else:
+            hits = m.search(text, limit=limit, min_score=floor, exclude_documents=exclude_documents,
+                            per_document=per_document, prepared=q, semantic=hook)
         return self._results(m, text, hits, q)
+
+    def _semantic_hook(self, text: str, exclude_documents: Collection[int] = ()) -> SemanticHook | None:
+        """The semantic stage's part of a search, or None when it is off or has no vectors."""
+        sem = self.ws.semantic
+        try:
+            if not sem.ready():
+                return None
+            qv = sem.embed_query(clean_social(text))
+            near = sem.search(qv, k=SEMANTIC_CANDIDATES, exclude_documents=exclude_documents)
+        except (RuntimeError, OSError):
+            return None
+        return SemanticHook([unit_id(sid, 0) for sid, _, _ in near], lambda sids: sem.similarities(qv, sids))
+
+    def semantic_status(self) -> dict[str, Any]:
+        """The semantic stage's state (``SemanticService.status``)."""
+        return dict(self.ws.semantic.status())
 
     def _results(self, m: Matcher, query: str, hits: Sequence[Hit], prepared: Any = None) -> list[MatchResult]:
         if not hits:
@@ -301,14 +333,28 @@ class MatchService:
             kind = "clause" if h.clause else "sentence"
             expl = m.scorer.explain(q, t, h.components)
             expl["unit"] = kind
+            expl["stage"] = h.stage
+            expl["lexical_score"] = round(h.lexical, 1)
+            expl["cosine"] = None if h.cosine is None else round(h.cosine, 3)
             out.append(MatchResult(h.doc_id, fn, title, pub, h.start, h.end, t, h.score, expl, kind,
                                    sentence_id_of(h.unit_id), h.unit_id))
         return out
 
     def compare(self, a: str, b: str) -> tuple[float, dict[str, Any]]:
-        """Score (0-100) and explanation of text ``b`` as a repetition of claim ``a``."""
+        """Score (0-100) and explanation of text ``b`` as a repetition of claim ``a``; the
+        hybrid score (``matcher.fuse``) when the semantic stage is on."""
         score, expl = self._ready().compare(a, b)
         expl["unit"] = "text"
+        expl["stage"], expl["lexical_score"], expl["cosine"] = "lexical", round(score, 1), None
+        sem = self.ws.semantic
+        if sem.on and a.strip() and b.strip():
+            try:
+                va, vb = sem.embed([clean_social(a), b])
+            except RuntimeError:
+                return score, expl
+            cos = float(va @ vb)
+            expl["cosine"], expl["stage"] = round(cos, 3), "both"
+            score = fuse(score, cos)
         return score, expl
 
     # ------------------------------------------------------------------ aliases

@@ -1,0 +1,173 @@
+"""The semantic stage: the packaged model, the vector cache, hybrid search on the seed articles."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from app.matching.semantic.model import availability
+from app.matching.service import DEFAULT_THRESHOLD
+from app.workspace import Workspace
+
+needs_model = pytest.mark.skipif(not availability().on, reason="the semantic extra is not installed")
+
+ALIASES = (["Daesh", "ISIS", "IS", "ISIL", "Islamic State"], ["Tadmur", "Palmyra"])
+ROMAN = "hoping they would destroy its Roman ruins bolstering the image he wanted in the international community"
+WARNED = "Assad had been warned by his own officials of the danger weeks before"
+MISTURA = [
+    "UN envoy Staffan de Mistura has warned against Russian-regime devastation of Aleppo, while calling on "
+    "jihadists to leave opposition areas.",
+    "Staffan de Mistura said the city of eastern Aleppo may be totally destroyed within two months",
+    "UN envoy Staffan de Mistura offered to escort jihadist fighters out of eastern Aleppo",
+    "Mr de Mistura said about 900 of the 8,000 fighters in eastern Aleppo were members of Jabhat Fateh al-Sham",
+]
+
+
+@pytest.fixture(scope="module")
+def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Workspace, dict[str, int]]]:
+    from tests.conftest import corpus_path
+
+    seeds = corpus_path("seeds")
+    if not seeds.is_dir():
+        pytest.skip("seed corpus absent")
+    if not availability().on:
+        pytest.skip("the semantic extra is not installed")
+    root = tmp_path_factory.mktemp("sem")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("XDG_CACHE_HOME", str(root / "cache"))
+    ws = Workspace.open(root / "w.sourcetrace", user="tester")
+    ws.documents.import_paths([seeds], workers=1)
+    for g in ALIASES:
+        ws.matcher.add_aliases(g)
+    assert ws.semantic.update() > 500
+    ids = {d.filename[:3]: d.id for d in ws.documents.list()}
+    yield ws, ids
+    ws.close()
+    mp.undo()
+
+
+def test_off_switch_and_reason(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCETRACE_SEMANTIC", "off")
+    av = availability()
+    assert not av.on and "SOURCETRACE_SEMANTIC" in av.reason
+
+
+def test_lexical_search_works_with_the_stage_off(seeded_workspace: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCETRACE_SEMANTIC", "off")
+    ws = seeded_workspace
+    assert ws.semantic.update() == 0
+    st = ws.semantic.status()
+    assert st["on"] is False and st["embedded"] == 0 and st["pending"] == st["sentences"] > 0
+    res = ws.matcher.search("both sides were trading oil for fertiliser", limit=3)
+    assert res and all(r.explanation["stage"] == "lexical" and r.explanation["cosine"] is None for r in res)
+    assert ws.matcher.search("anything", by="meaning") == []
+
+
+@needs_model
+def test_model_vectors_are_unit_length_and_semantic() -> None:
+    from app.matching.semantic.model import DIM, get_embedder
+
+    v = get_embedder().embed(["The minister resigned yesterday.", "Yesterday the minister stepped down.",
+                              "Bananas are rich in potassium.", ""])
+    assert v.shape == (4, DIM) and v.dtype == np.float32
+    assert np.allclose(np.linalg.norm(v[:3], axis=1), 1.0, atol=1e-4)
+    assert float(v[0] @ v[1]) > 0.7 > float(v[0] @ v[2])
+    assert not v[3].any() or np.isclose(np.linalg.norm(v[3]), 1.0, atol=1e-4)
+
+
+def test_vectors_are_cached_and_follow_the_database(embedded: tuple[Workspace, dict[str, int]]) -> None:
+    ws, ids = embedded
+    sem = ws.semantic
+    st = sem.status()
+    assert st["on"] and st["pending"] == 0 and st["embedded"] == st["sentences"]
+    # a second service (a reopened workspace) loads the cache instead of recomputing
+    from app.matching.semantic.service import SemanticService
+
+    again = SemanticService(ws, root=sem.path.parent)
+    assert len(again.index()) == st["embedded"] and again.pending() == []
+    assert again.update() == 0
+    # deleting a document drops its vectors at the next update; nothing else is recomputed
+    n003 = len([1 for s in sem.index().sentence_ids()])
+    ws.documents.delete(ids["003"])
+    assert sem.update() == 0
+    assert len(sem.index()) < n003
+    assert all(d != ids["003"] for _, d, _ in sem.search("Aleppo ceasefire", k=50))
+
+
+def test_cancel_keeps_the_work_done(seeded_workspace: Any) -> None:
+    if not availability().on:
+        pytest.skip("the semantic extra is not installed")
+    ws = seeded_workspace
+    calls: list[tuple[int, int]] = []
+
+    class StopAfterFirst:
+        def is_set(self) -> bool:
+            return len(calls) >= 2
+
+    n = ws.semantic.update(progress=lambda d, t: calls.append((d, t)), cancel=StopAfterFirst(), batch=64)
+    assert n == 64 and calls[-1][0] == 64
+    assert len(ws.semantic.pending()) == calls[0][1] - 64
+    assert ws.semantic.update() == calls[0][1] - 64
+
+
+def test_paraphrase_found_by_meaning_in_top5(embedded: tuple[Workspace, dict[str, int]]) -> None:
+    ws, ids = embedded
+    res = ws.matcher.search(ROMAN, limit=5, min_score=0, by="meaning", exclude_documents=[ids["004"]])
+    assert any("destruction of ancient monuments" in r.text and r.document_id == ids["000"] for r in res), \
+        [r.text[:60] for r in res]
+    assert all(r.explanation["cosine"] is not None for r in res)
+    assert [r.explanation["cosine"] for r in res] == sorted((r.explanation["cosine"] for r in res), reverse=True)
+
+
+def test_hybrid_explains_its_stages(embedded: tuple[Workspace, dict[str, int]]) -> None:
+    ws, ids = embedded
+    res = ws.matcher.search("IS and Syria traded oil for fertiliser", limit=5)
+    assert res and res[0].explanation["stage"] in ("both", "lexical")
+    assert {"stage", "cosine", "lexical_score"} <= set(res[0].explanation)
+    assert res[0].to_json()["stage"] == res[0].explanation["stage"]
+    assert res[0].score >= res[0].explanation["lexical_score"]
+    # a passage with no shared word can still come from the semantic stage alone
+    res = ws.matcher.search(WARNED, limit=50, min_score=0, exclude_documents=[ids["004"]])
+    assert any(r.explanation["stage"] == "semantic" for r in res)
+
+
+@pytest.mark.parametrize("query", MISTURA)
+def test_de_mistura_stays_below_threshold_with_semantic_on(embedded: tuple[Workspace, dict[str, int]],
+                                                           query: str) -> None:
+    ws, ids = embedded
+    palmyra = {ids["000"], ids["001"], ids["004"]}
+    res = ws.matcher.search(query, limit=50, min_score=0)
+    assert res and res[0].document_id == ids["002"]
+    assert all(r.score < DEFAULT_THRESHOLD for r in res if r.document_id in palmyra)
+
+
+def test_compare_is_hybrid(embedded: tuple[Workspace, dict[str, int]]) -> None:
+    ws, _ = embedded
+    same, ex = ws.matcher.compare("The minister resigned yesterday", "Yesterday the minister stepped down")
+    other, _ = ws.matcher.compare("The minister resigned yesterday", "Bananas are rich in potassium")
+    assert ex["stage"] == "both" and ex["cosine"] > 0.7
+    assert same > ex["lexical_score"] and same >= DEFAULT_THRESHOLD > other
+    verbatim, _ = ws.matcher.compare("Daesh sold oil", "IS sold oil")
+    close, _ = ws.matcher.compare("Daesh sold oil", "it is sold oil")
+    assert verbatim > close
+
+
+def test_cli_embed_and_match_by_meaning(embedded: tuple[Workspace, dict[str, int]],
+                                        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.cli.main import main
+
+    ws, _ids = embedded
+    monkeypatch.setenv("XDG_CACHE_HOME", str(ws.semantic.path.parent.parent))
+    db = str(ws.path)
+    assert main(["--db", db, "embed", "--json"]) == 0
+    st = json.loads(capsys.readouterr().out)
+    assert st["on"] and st["pending"] == 0 and st["embedded_now"] == 0 and Path(st["location"]).is_dir()
+    assert main(["--db", db, "match", ROMAN, "--by", "meaning", "--min-score", "0", "--limit", "8", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert any("ancient monuments" in r["text"] for r in out)
+    assert all(r["stage"] in ("lexical", "semantic", "both") for r in out)
