@@ -241,6 +241,12 @@ class RepetitionIndex(PairVerifier):
         s_l, e_l, ds_l, de_l = starts.tolist(), ends.tolist(), d_starts.tolist(), d_ends.tolist()
         return [Group(tuple(uid_l[s_l[k]:e_l[k]]), tuple(doc_l[ds_l[k]:de_l[k]]), weak_l[k]) for k in rank.tolist()]
 
+    def groupable_units(self) -> tuple[I64, I64]:
+        """``(unit_ids, document_ids)`` of the live units long enough to be grouped, by unit id."""
+        u = np.flatnonzero(self._ualive & (self._uent >= 0))
+        order = np.argsort(self._uid[u], kind="stable")
+        return self._uid[u][order], self._udoc[u][order]
+
     @staticmethod
     def score(tokens_a: Sequence[str], tokens_b: Sequence[str]) -> float:
         """The cluster score (0-100) of two token lists, as edges are scored."""

@@ -411,10 +411,13 @@ class MatchService:
             audit.record(s, self.ws.user, "alias.remove", "alias", group_id, before={"terms": terms})
 
     # ------------------------------------------------------------------ repetition groups
-    def clusters(self, min_score: float | None = None) -> list[Any]:
+    def clusters(self, min_score: float | None = None, *, semantic: bool = True) -> list[Any]:
         """Groups of near-identical sentences spanning 2+ documents (``clusters`` module),
         resolved to passages (``cluster_workspace.Cluster``), most widespread first. The
-        repetition index is built on first use and then kept up to date by ``sync``."""
+        repetition index is built on first use and then kept up to date by ``sync``. With the
+        semantic stage on, sentences of different documents whose meaning is nearly the same
+        (``semantic.pairs``: vector neighbours whose hybrid pair score reaches ``min_score``)
+        join the groups too."""
         from app.matching import cluster_workspace
         from app.matching.clusters import DEFAULT_CLUSTER_SCORE, RepetitionIndex
 
@@ -433,7 +436,49 @@ class MatchService:
                 self.on_change.append(follow)
                 self._repetition = rep
             groups = self._repetition.groups(DEFAULT_CLUSTER_SCORE if min_score is None else float(min_score))
+            if semantic:
+                groups = self._with_paraphrases(groups, DEFAULT_CLUSTER_SCORE if min_score is None else float(min_score))
         return list(cluster_workspace.resolve(self.ws, groups))
+
+    def _with_paraphrases(self, groups: list[Any], min_score: float) -> list[Any]:
+        """Join the lexical groups with the semantic stage's paraphrase pairs, when it is on."""
+        import numpy as np
+
+        from app.matching.clusters import RepetitionIndex
+        from app.matching.semantic.pairs import merge_groups
+
+        sem = self.ws.semantic
+        try:
+            if not sem.ready():
+                return groups
+        except (RuntimeError, OSError):
+            return groups
+        uids, udocs = self._repetition.groupable_units()
+        sentence_units = (uids & 15) == 0
+        uids, udocs = uids[sentence_units], udocs[sentence_units]
+        pairs = sem.paraphrase_pairs(np.asarray(uids >> 4, dtype=np.int64))
+        if not len(pairs[0]):
+            return groups
+        # verify each candidate pair as a search would: lexical pair score fused with the cosine
+        idx = self._ready().index
+        ua, ub = pairs[0] << 4, pairs[1] << 4
+        toks = dict(zip(np.concatenate([ua, ub]).tolist(), [None] * (2 * len(ua)), strict=False))
+        rows = idx.rows_of_units(sorted(toks))
+        with idx.lock:
+            for u, t in zip(idx.unit_ids.view()[rows].tolist(), idx.rows_tokens(rows), strict=True):
+                toks[u] = _content(t)
+        scores = np.array([fuse(RepetitionIndex.score(toks[x] or [], toks[y] or []), c)
+                           for x, y, c in zip(ua.tolist(), ub.tolist(), pairs[2].tolist(), strict=True)])
+        ok = scores >= min_score
+        edges = (pairs[0][ok], pairs[1][ok], scores[ok])
+        if not ok.any():
+            return groups
+        needed = np.unique(np.concatenate([np.fromiter((u for g in groups for u in g.unit_ids), dtype=np.int64),
+                                           edges[0] << 4, edges[1] << 4]))
+        pos = np.minimum(np.searchsorted(uids, needed), max(len(uids) - 1, 0))
+        found = uids[pos] == needed
+        doc_of = dict(zip(needed[found].tolist(), udocs[pos[found]].tolist(), strict=True))
+        return merge_groups(groups, edges, doc_of)
 
 
 def _content(tokens: Sequence[str]) -> list[str]:

@@ -46,6 +46,7 @@ class SemanticService:
         self._update_lock = threading.Lock()
         self._index: VectorIndex | None = None
         self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._pairs: tuple[Any, Any] | None = None
 
     # ------------------------------------------------------------------ state
     def availability(self) -> Availability:
@@ -198,6 +199,30 @@ class SemanticService:
         qv = self.embed_query(query) if isinstance(query, str) else query
         with self._lock:
             return self.index().search(qv, k, exclude_documents)
+
+    def paraphrase_pairs(self, keep_sentences: np.ndarray | None = None,
+                         min_cosine: float | None = None) -> Any:
+        """Sentence pairs of different documents with nearly the same meaning
+        (``pairs.similar_pairs``), among ``keep_sentences`` (sorted ids) if given. Cached until
+        the vectors change."""
+        from app.matching.semantic.pairs import PAIR_COSINE, similar_pairs
+
+        floor = PAIR_COSINE if min_cosine is None else float(min_cosine)
+        with self._lock:
+            idx = self.index()
+            key = (idx.version, floor, None if keep_sentences is None else hash(keep_sentences.tobytes()))
+            if self._pairs is not None and self._pairs[0] == key:
+                return self._pairs[1]
+
+            def keep(sids: np.ndarray) -> np.ndarray:
+                assert keep_sentences is not None
+                pos = np.searchsorted(keep_sentences, sids)
+                pos = np.minimum(pos, max(len(keep_sentences) - 1, 0))
+                return keep_sentences[pos] == sids if len(keep_sentences) else np.zeros(len(sids), bool)
+
+            got = similar_pairs(idx, floor, keep if keep_sentences is not None else None)
+            self._pairs = (key, got)
+            return got
 
     def similarities(self, query: np.ndarray, sentence_ids: Sequence[int]) -> dict[int, float]:
         """Cosine of ``query`` with each of these sentences that has a vector."""

@@ -73,6 +73,7 @@ class VectorIndex:
         self.centroids: np.ndarray | None = None
         self.trained_at = 0  # live vectors when the centroids were trained
         self.n_alive = 0
+        self.version = 0  # changes whenever the set of live vectors does
         self.meta: dict[str, Any] = {}
         self._row_of: dict[int, int] = {}
         self._lists: list[np.ndarray] | None = None
@@ -101,6 +102,7 @@ class VectorIndex:
         for i, s in enumerate(sids.tolist()):
             self._row_of[s] = base + i
         self.n_alive += len(sids)
+        self.version += 1
         self._lists = None
 
     def remove_sentences(self, sentence_ids: Iterable[int]) -> int:
@@ -108,6 +110,7 @@ class VectorIndex:
         if rows:
             self.alive.view()[rows] = False
             self.n_alive -= len(rows)
+            self.version += 1
             self._lists = None
         return len(rows)
 
@@ -179,6 +182,7 @@ class VectorIndex:
         for lo in range(0, self.vecs.n, _CHUNK):
             assign[lo:lo + _CHUNK] = self._nearest(self.vecs.view()[lo:lo + _CHUNK].astype(np.float32))
         self.trained_at = n
+        self.version += 1
         self._lists = None
 
     def _nearest(self, vec: np.ndarray) -> np.ndarray:

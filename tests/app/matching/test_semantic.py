@@ -171,3 +171,22 @@ def test_cli_embed_and_match_by_meaning(embedded: tuple[Workspace, dict[str, int
     out = json.loads(capsys.readouterr().out)
     assert any("ancient monuments" in r["text"] for r in out)
     assert all(r["stage"] in ("lexical", "semantic", "both") for r in out)
+
+
+@needs_model
+def test_repetition_finder_groups_paraphrases_across_documents(workspace: Any) -> None:
+    ws = workspace
+    a = ws.documents.import_bytes(b"Health desk.\n\nDoctors warn that the new virus spreads faster among "
+                                  b"children than among adults.\n", "a.txt").id
+    b = ws.documents.import_bytes(b"Morning briefing.\n\nAccording to physicians, the novel virus is transmitted "
+                                  b"more quickly in kids than in grown-ups.\n", "b.txt").id
+    ws.documents.import_bytes(b"Sport.\n\nThe national football team won the regional cup on Tuesday after "
+                              b"a penalty shoot-out in the capital.\n", "c.txt")
+    assert ws.matcher.clusters(semantic=False) == []
+    assert ws.matcher.clusters() == []  # nothing embedded yet: lexical groups only
+    ws.semantic.update()
+    groups = ws.matcher.clusters()
+    assert len(groups) == 1 and groups[0].documents == 2
+    assert {m.document_id for m in groups[0].members} == {a, b}
+    assert 80 <= groups[0].score <= 100
+    assert all("virus" in m.text for m in groups[0].members)
