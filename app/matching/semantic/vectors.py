@@ -78,6 +78,7 @@ class VectorIndex:
         self._row_of: dict[int, int] = {}
         self._lists: list[np.ndarray] | None = None
         self._unfiled = np.zeros(0, dtype=np.int64)
+        self._flat_cache: tuple[int, np.ndarray, np.ndarray] | None = None
 
     # ------------------------------------------------------------------ contents
     def __len__(self) -> int:
@@ -208,7 +209,13 @@ class VectorIndex:
         if not self.n_alive or k <= 0:
             return []
         q = np.asarray(query, dtype=np.float32).reshape(-1)
-        if self.centroids is None or self.n_alive <= FLAT_MAX:
+        if self.n_alive <= FLAT_MAX:
+            rows, mat = self._flat()
+            if exclude_documents:
+                keep = ~np.isin(self.docs.view()[rows], np.fromiter(exclude_documents, dtype=np.int64))
+                rows, mat = rows[keep], mat[keep]
+            return self._top(rows, mat @ q, k)
+        if self.centroids is None:  # not trained yet (the background task trains it): scan all
             rows = np.flatnonzero(self.alive.view())
         else:
             lists = self._inverted_lists()
@@ -220,7 +227,20 @@ class VectorIndex:
             rows = rows[~np.isin(self.docs.view()[rows], np.fromiter(exclude_documents, dtype=np.int64))]
         if not len(rows):
             return []
-        sims = self.vecs.view()[rows].astype(np.float32) @ q
+        return self._top(rows, self.vecs.view()[rows].astype(np.float32) @ q, k)
+
+    def _flat(self) -> tuple[np.ndarray, np.ndarray]:
+        """Live rows and their vectors as float32, cached until the vectors change (small
+        collections only: at most ``FLAT_MAX`` rows, 30 MB)."""
+        cached = self._flat_cache
+        if cached is None or cached[0] != self.version:
+            rows = np.flatnonzero(self.alive.view())
+            cached = self._flat_cache = (self.version, rows, self.vecs.view()[rows].astype(np.float32))
+        return cached[1], cached[2]
+
+    def _top(self, rows: np.ndarray, sims: np.ndarray, k: int) -> list[tuple[int, int, float]]:
+        if not len(rows):
+            return []
         top = np.argpartition(-sims, k - 1)[:k] if len(sims) > k else np.arange(len(sims))
         top = top[np.argsort(-sims[top], kind="stable")]
         ids, docs = self.ids.view(), self.docs.view()
