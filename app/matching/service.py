@@ -349,7 +349,7 @@ class MatchService:
         sem = self.ws.semantic
         if sem.on and a.strip() and b.strip():
             try:
-                va, vb = sem.embed([clean_social(a), b])
+                va, vb = sem.embed_query(clean_social(a)), sem.embed_query(b)  # cached: lineage compares many pairs
             except RuntimeError:
                 return score, expl
             cos = float(va @ vb)

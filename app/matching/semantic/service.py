@@ -32,7 +32,7 @@ __all__ = ["SemanticService"]
 
 UPDATE_BATCH = 256
 SAVE_EVERY_SECONDS = 30.0
-_QUERY_CACHE = 64
+_QUERY_CACHE = 512
 
 Progress = Callable[[int, int], None]
 

@@ -4,8 +4,9 @@ Vectors are unit-length (a dot product is the cosine) and kept as float16 (768 b
 sentence at 384 dimensions; 1M sentences = 0.77 GB). Up to ``FLAT_MAX`` live vectors a search
 scans them all. Above it an inverted-file (IVF) layer is trained: k-means centroids (about
 ``2 * sqrt(n)``), every vector filed under its nearest centroid, and a query scans only the
-vectors of its ``NPROBE`` nearest centroids (about 2-8% of the collection), exact cosine on
-those. New vectors are filed under the existing centroids as they arrive; the centroids are
+vectors of its nearest centroids (``NPROBE`` or 6% of them, whichever is more: about 6-20% of
+the collection), exact cosine on those; recall@10 against the exact scan is about 0.97 on real
+MiniLM vectors (CLEF claims). New vectors are filed under the existing centroids as they arrive; the centroids are
 retrained when the collection has doubled since they were trained (``needs_training``), which
 the background embedding task does, never a search.
 
@@ -27,7 +28,8 @@ import numpy as np
 __all__ = ["FLAT_MAX", "NPROBE", "VectorIndex"]
 
 FLAT_MAX = 20_000
-NPROBE = 48
+NPROBE = 64  # lists scanned per query, at least; or 6% of them when there are more
+PROBE_SHARE = 0.06
 _TRAIN_PER_LIST = 32
 _KMEANS_ITERS = 8
 _CHUNK = 65_536
@@ -204,7 +206,7 @@ class VectorIndex:
 
     # ------------------------------------------------------------------ search
     def search(self, query: np.ndarray, k: int, exclude_documents: Collection[int] = (),
-               nprobe: int = NPROBE) -> list[tuple[int, int, float]]:
+               nprobe: int | None = None) -> list[tuple[int, int, float]]:
         """``(sentence_id, doc_id, cosine)`` of the ``k`` nearest live vectors, best first."""
         if not self.n_alive or k <= 0:
             return []
@@ -219,6 +221,8 @@ class VectorIndex:
             rows = np.flatnonzero(self.alive.view())
         else:
             lists = self._inverted_lists()
+            if nprobe is None:
+                nprobe = max(NPROBE, int(np.ceil(PROBE_SHARE * len(self.centroids))))
             near = np.argsort(-(self.centroids @ q))[:nprobe]
             parts = [lists[c] for c in near.tolist()]
             unfiled = self._unfiled[self.alive.view()[self._unfiled]]
