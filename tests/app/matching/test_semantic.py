@@ -190,3 +190,22 @@ def test_repetition_finder_groups_paraphrases_across_documents(workspace: Any) -
     assert {m.document_id for m in groups[0].members} == {a, b}
     assert 80 <= groups[0].score <= 100
     assert all("virus" in m.text for m in groups[0].members)
+
+
+@needs_model
+def test_semantic_stage_on_postgresql(pg_url: str) -> None:
+    ws = Workspace.open(pg_url, user="tester")
+    try:
+        a = ws.documents.import_bytes(b"Health desk.\n\nDoctors warn that the new virus spreads faster among "
+                                      b"children than among adults.\n", "a.txt").id
+        ws.documents.import_bytes(b"Sport.\n\nThe national football team won the regional cup on Tuesday.\n",
+                                  "b.txt")
+        assert ws.semantic.update() >= 4 and ws.semantic.status()["pending"] == 0
+        res = ws.matcher.search("Physicians say kids catch the novel virus more quickly than grown-ups",
+                                by="meaning", min_score=0, limit=3)
+        assert res and res[0].document_id == a and "virus" in res[0].text
+        ws.documents.delete(a)
+        assert ws.semantic.update() == 0
+        assert all(d != a for _, d, _ in ws.semantic.search("virus in children", k=10))
+    finally:
+        ws.close()
