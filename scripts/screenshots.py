@@ -4,9 +4,9 @@
 
 Builds a fresh demo workspace (the seed articles, the Palmyra aliases, two traced example claims),
 opens it in the main window and grabs: the main window (light and dark), the reader with claim
-highlights, the claim inspector with candidates, the lineage view and the repeated assertions
-(for this last one, three short wire copies of seed sentences are imported first: the seed
-articles themselves repeat no sentence).
+highlights, the claim inspector with candidates, the lineage view, a workspace search by meaning and
+the repeated assertions (for this last one, three short wire copies of seed sentences are imported
+first: the seed articles themselves repeat no sentence).
 """
 
 from __future__ import annotations
@@ -137,6 +137,21 @@ def main(out: Path) -> None:
     window.grab().save(str(out / "main-window-dark.png"))
     print("main-window-dark.png", flush=True)
     theme.apply_theme(app, "light")
+    # ---------------------------------------------------------------- search by meaning
+    search = window.search
+    window.show_dock("search")
+    wait(app, lambda: window.semantic_indicator.state.known, what="semantic matching state")
+    search.set_search_by("meaning")  # stays "words and meaning" when the semantic stage is off
+    shown: list[int] = []
+    search.resultsShown.connect(shown.append)
+    search.edit.setText("The Syrian government pulled its troops out of Palmyra so the Islamic State could capture it")
+    search.run()
+    wait(app, lambda: bool(shown), what="search results")
+    idle(app, window)
+    search.resize(1300, 460)
+    app.processEvents()
+    search.grab().save(str(out / "search-by-meaning.png"))
+    print("search-by-meaning.png", flush=True)
     # ---------------------------------------------------------------- repeated assertions
     # The five seed articles repeat no sentence verbatim, so the demo has no repetition group.
     # Three short "wire copies" of seed sentences (written here, clearly named) give the view

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from ui import theme
 from ui.library import doc_title
+from ui.semantic import SemanticState, stage_tag, stage_tooltip
 
 
 def candidate_key(document_id: int, start: int, end: int) -> str:
@@ -40,6 +41,10 @@ def candidate_key(document_id: int, start: int, end: int) -> str:
 Index = QModelIndex | QPersistentModelIndex
 KEY_ROLE = Qt.ItemDataRole.UserRole
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+
+FOUND_BY = "Found by"  # column: which matcher stage found the passage (words, meaning, both)
+FOUND_BY_TIP = ("Which stage of the matcher found the passage: its words, its meaning (a paraphrase, "
+                "by sentence embeddings), or both.\nSorting by this column orders by closeness of meaning (cosine).")
 
 RELATION_LABELS = {"verbatim": "verbatim", "near-verbatim": "near-verbatim", "paraphrase": "paraphrase",
                    "mention-with-citation": "mention with citation"}  # app.attribution.relation.RELATIONS
@@ -57,6 +62,14 @@ def score_color(score: float) -> QColor:
     if score >= 60:
         return QColor("#d29922" if dark else "#9a6700")
     return QGuiApplication.palette().color(QPalette.ColorRole.PlaceholderText)
+
+
+def stage_color(tag: str) -> QColor:
+    """Passages found by meaning stand out; word matches stay quiet."""
+    pal = QGuiApplication.palette()
+    if tag in ("meaning", "both"):
+        return pal.color(QPalette.ColorRole.Link)
+    return pal.color(QPalette.ColorRole.PlaceholderText)
 
 
 class PassageTableModel(QAbstractTableModel):
@@ -78,9 +91,12 @@ class PassageTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.COLUMNS)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(self.COLUMNS)):
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.COLUMNS):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
             return self.COLUMNS[section]
+        if role == Qt.ItemDataRole.ToolTipRole and self.COLUMNS[section] == FOUND_BY:
+            return FOUND_BY_TIP
         return None
 
     def column_value(self, row: Any, name: str) -> Any:
@@ -94,6 +110,8 @@ class PassageTableModel(QAbstractTableModel):
             return getattr(row, "published", None) or "unknown"
         if name == "Relation":
             return relation_label(getattr(row, "relation", None))
+        if name == FOUND_BY:
+            return stage_tag(getattr(row, "explanation", None))
         if name == "Outlet":
             return getattr(row, "outlet", None) or ""
         if name == "Attributed to":
@@ -115,10 +133,15 @@ class PassageTableModel(QAbstractTableModel):
                 return getattr(row, "text", "")
             if name == "Document":
                 return getattr(row, "filename", "")
+            if name == FOUND_BY:
+                return stage_tooltip(getattr(row, "explanation", None)) or None
             return None
         if role == SORT_ROLE:
             if name == "Score":
                 return float(getattr(row, "score", 0) or 0)
+            if name == FOUND_BY:  # by closeness of meaning; word-only matches last
+                cos = (getattr(row, "explanation", None) or {}).get("cosine")
+                return -1.0 if cos is None else float(cos)
             if name == "Date":
                 return getattr(row, "published", None) or "9999"
             return str(self.column_value(row, name)).casefold()
@@ -126,6 +149,8 @@ class PassageTableModel(QAbstractTableModel):
             return index.row()
         if role == Qt.ItemDataRole.ForegroundRole and name == "Score" and getattr(row, "score", None) is not None:
             return score_color(float(row.score))
+        if role == Qt.ItemDataRole.ForegroundRole and name == FOUND_BY:
+            return stage_color(stage_tag(getattr(row, "explanation", None)))
         if role == Qt.ItemDataRole.ForegroundRole and name == "Date" and not getattr(row, "published", None):
             return QGuiApplication.palette().color(QPalette.ColorRole.PlaceholderText)
         if role == Qt.ItemDataRole.TextAlignmentRole and name == "Score":
@@ -243,12 +268,17 @@ class AlignmentView(QWidget):
         self.right_title.setText(f"Passage in <b>{html.escape(doc_title(row) if hasattr(row, 'filename') else '')}"
                                  f"</b> ({html.escape(date)})" + (f", score {score:.0f}" if score is not None else ""))
         c = theme.diff_colors()
-        terms = (getattr(row, "explanation", None) or {}).get("matched_terms") or []
+        expl = getattr(row, "explanation", None) or {}
+        terms = expl.get("matched_terms") or []
+        cos = expl.get("cosine")
+        meaning = (f"&nbsp;&nbsp;Found by {'its meaning' if stage_tag(expl) == 'meaning' else 'words and meaning'}"
+                   f" (cosine {float(cos):.2f})" if stage_tag(expl) in ("meaning", "both") and cos is not None else "")
         self.legend.setText(
             f"<span style='background-color:{c['equal']}'>&nbsp;same&nbsp;</span> "
             f"<span style='background-color:{c['similar']}'>&nbsp;similar (spelling, alias)&nbsp;</span> "
             f"<span style='background-color:{c['replace']}'>&nbsp;different&nbsp;</span>"
             + (f"&nbsp;&nbsp;Matched terms: {html.escape(', '.join(map(str, terms[:12])))}" if terms else "")
+            + meaning
         )
 
 
@@ -273,7 +303,16 @@ def make_table(parent: QWidget, model: PassageTableModel, name: str) -> tuple[QT
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch)
         else:
             header.resizeSection(col, {"Score": 52, "Date": 88, "Relation": 104}.get(name_, 150))
+        if name_ == FOUND_BY:  # room for the header, its sort arrow and "meaning"
+            fm = header.fontMetrics()
+            header.resizeSection(col, max(fm.horizontalAdvance(FOUND_BY), fm.horizontalAdvance("meaning")) + 30)
     return view, proxy
+
+
+def show_found_by(view: QTableView, model: PassageTableModel, state: SemanticState) -> None:
+    """The "Found by" column is shown only while the semantic stage is on (else every row is "words")."""
+    if FOUND_BY in model.COLUMNS:
+        view.setColumnHidden(model.COLUMNS.index(FOUND_BY), not (state.known and state.on))
 
 
 def key_of(row: Any) -> str:
@@ -286,9 +325,11 @@ class CandidatesPage(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.model = PassageTableModel(self)
+        self.model = PassageTableModel(self, columns=("Score", FOUND_BY, "Document", "Date", "Relation", "Passage"))
         self.view, self.proxy = make_table(self, self.model, "candidatesTable")
         self.view.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+        self.view.horizontalHeader().resizeSection(self.model.COLUMNS.index("Document"), 124)  # room for "Found by"
+        show_found_by(self.view, self.model, SemanticState())
         self.alignment = AlignmentView(self)
         self.status = QLabel(self)
         theme.subheader(self.status)
@@ -326,6 +367,9 @@ class CandidatesPage(QWidget):
             self.actions_by_key[key] = act
         self.actions_by_key["J"].triggered.connect(lambda: self.move(1))
         self.actions_by_key["K"].triggered.connect(lambda: self.move(-1))
+
+    def set_semantic(self, state: SemanticState) -> None:
+        show_found_by(self.view, self.model, state)
 
     def current(self) -> Any | None:
         idx = self.view.currentIndex()

@@ -238,6 +238,10 @@ class ClaimInspector(QWidget):
         session.read(lambda: session.ws.claims.candidates(claim_id, limit=CANDIDATE_LIMIT), got,
                      label="Finding candidates")
 
+    def refresh_candidates(self) -> None:
+        """Look for the shown claim's candidates again (new sentence vectors find paraphrases)."""
+        self._reload_candidates()
+
     def _update_tab_titles(self) -> None:
         self.tabs.setTabText(0, f"Candidates ({self.candidates.model.rowCount()})")
         self.tabs.setTabText(1, f"Appearances ({self.appearances_model.rowCount()})")

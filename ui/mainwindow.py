@@ -23,6 +23,7 @@ from ui.menus import build_menus
 from ui.reader import ReaderPanel
 from ui.repeats import RepeatsPanel
 from ui.search import SearchPanel
+from ui.semantic import QUIET_LABELS, IndexProgress, SemanticController, SemanticIndicator, SemanticState
 from ui.session import Changes, WorkspaceSession, warm_up
 from ui.tasks import TaskManager
 from ui.watcher import ChangePoller
@@ -90,14 +91,19 @@ class MainWindow(QMainWindow):
         self.default_state = self.saveState(STATE_VERSION)
         # ---------------------------------------------------------------- status bar
         self.progress = ImportProgress(self)
+        self.semantic_progress = IndexProgress(self)
         self.busy = QLabel(self)
         self.busy.setObjectName("busyLabel")
+        self.semantic_indicator = SemanticIndicator(self)
         self.where = QLabel(self)
         self.where.setObjectName("workspaceLabel")
         self.statusBar().addPermanentWidget(self.progress)
+        self.statusBar().addPermanentWidget(self.semantic_progress)
         self.statusBar().addPermanentWidget(self.busy)
+        self.statusBar().addPermanentWidget(self.semantic_indicator)
         self.statusBar().addPermanentWidget(self.where)
         self.importer: ImportController | None = None
+        self.semantic: SemanticController | None = None
         self.workflow = ClaimWorkflow(self)
         self.actions_ = build_menus(self)
         self._wire()
@@ -231,6 +237,12 @@ class MainWindow(QMainWindow):
         self.importer = ImportController(session, self.progress, self)
         self.importer.finished.connect(lambda _o: self.statusBar().showMessage(self.importer.last_summary, 10000)
                                        if self.importer else None)
+        self.semantic = SemanticController(session, self.semantic_indicator, self.semantic_progress, self)
+        self.semantic.stateChanged.connect(self._semantic_changed)
+        self.semantic.message.connect(self.statusBar().showMessage)
+        self.semantic.indexingFinished.connect(self._semantic_indexed)
+        self.importer.started.connect(self.semantic.import_started)
+        self.importer.finished.connect(self.semantic.import_finished)
         for panel in (self.library, self.reader, self.claims, self.inspector, self.lineage, self.repeats,
                       self.search, self.history):
             panel.set_session(session)
@@ -246,6 +258,7 @@ class MainWindow(QMainWindow):
         if session.has("maintenance", "filesystem_warning"):
             session.read(session.ws.maintenance.filesystem_warning, self._fs_warning)
         self.actions_.update_enabled()
+        self.semantic.start()
         self.workspaceOpened.emit(session)
 
     def close_workspace(self) -> None:
@@ -262,6 +275,11 @@ class MainWindow(QMainWindow):
         self.undo_group.removeStack(session.undo)
         self.session = None
         self.importer = None
+        if self.semantic is not None:
+            self.semantic.close()
+            self.semantic.deleteLater()
+            self.semantic = None
+            self._semantic_changed(SemanticState())
         session.close()
         session.deleteLater()
         self._update_title()
@@ -395,10 +413,20 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ status
     def _busy_changed(self, n: int) -> None:
         if n and self.session is not None:
-            labels = [t.label for t in self.session.tasks.tasks() if t.label and t.label != "Checking for changes"]
+            labels = [t.label for t in self.session.tasks.tasks()
+                      if t.label and t.label != "Checking for changes" and t.label not in QUIET_LABELS]
             self.busy.setText(f"{labels[-1]}…" if labels else "")
         else:
             self.busy.setText("")
+
+    def _semantic_changed(self, state: SemanticState) -> None:
+        self.search.set_semantic(state)
+        self.inspector.candidates.set_semantic(state)
+
+    def _semantic_indexed(self, embedded: int) -> None:
+        if embedded:  # passages found by meaning may join the candidates and the repeated assertions
+            self.inspector.refresh_candidates()
+            self.repeats.refresh_later()
 
     def _changed(self, _changes: Changes) -> None:
         self.actions_.update_enabled()

@@ -309,6 +309,10 @@ class RepeatsPanel(QWidget):
         if self.loaded:
             self._debounce.start()
 
+    def refresh_later(self) -> None:
+        """The groups may differ now (new sentence vectors): reload soon if they were loaded."""
+        self._docs_changed([])
+
     def _open(self, index: QModelIndex) -> None:
         src = self.proxy.mapToSource(index)
         member = self.model.member_at(src)

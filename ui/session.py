@@ -43,7 +43,7 @@ class Changes:
         return self
 
 
-SERVICES = ("documents", "claims", "matcher", "lineage", "maintenance")
+SERVICES = ("documents", "claims", "matcher", "lineage", "maintenance", "semantic")
 
 
 def warm_up(ws: Any) -> Any:

@@ -1,10 +1,13 @@
 """The one background-task helper: every database and matching call goes through here.
 
-Two lanes:
+Three lanes:
 
 * ``read``: a small thread pool for queries (listing, searching, candidates, lineage).
 * ``write``: one worker thread, so writes run one at a time and in the order they were asked for
   (an undo queued after an accept runs after it).
+* ``background``: one worker thread for long, cancellable upkeep that writes nothing to the
+  database (computing sentence vectors): queued one after another, it neither holds up writes
+  for minutes nor takes a reader away from searches.
 
 ``fn`` runs on a worker thread and must only touch the ``Workspace`` (its services open their
 own short sessions), never widgets. Its return value (or exception) is delivered on the GUI
@@ -133,6 +136,10 @@ class TaskManager(QObject):
         self._write_pool = QThreadPool(self)
         self._write_pool.setMaxThreadCount(1)
         self._write_pool.setExpiryTimeout(-1)
+        self._background_pool = QThreadPool(self)
+        self._background_pool.setMaxThreadCount(1)
+        self._background_pool.setExpiryTimeout(-1)
+        self._pools = {"read": self._read_pool, "write": self._write_pool, "background": self._background_pool}
         # pending progress reports not yet delivered by the throttled signal are flushed here
         self._flush = QTimer(self)
         self._flush.setInterval(PROGRESS_INTERVAL_MS)
@@ -147,20 +154,25 @@ class TaskManager(QObject):
         on_failure: FailureFn | None = None,
         *,
         write: bool = False,
+        background: bool = False,
         label: str = "",
         progress: ProgressFn | None = None,
         context: bool = False,
     ) -> Task:
         """Run ``fn()`` (or ``fn(ctx)`` with ``context=True``) on a worker thread.
 
-        ``write=True`` puts it on the single writer thread. Returns the ``Task`` (``request_cancel()``).
+        ``write=True`` puts it on the single writer thread, ``background=True`` on the single
+        upkeep thread. Returns the ``Task`` (``request_cancel()``).
         """
-        task = Task(next(self._ids), label, "write" if write else "read", on_success, on_failure, progress)
+        if write and background:
+            raise ValueError("a task runs on the write lane or the background lane, not both")
+        lane = "write" if write else "background" if background else "read"
+        task = Task(next(self._ids), label, lane, on_success, on_failure, progress)
         if self._closed:
             return task
         self._tasks[task.id] = task
         runnable = _Runnable(task, fn, self._relay, context or progress is not None)
-        (self._write_pool if write else self._read_pool).start(runnable)
+        self._pools[lane].start(runnable)
         if progress is not None and not self._flush.isActive():
             self._flush.start()
         self.activeChanged.emit(len(self._tasks))
@@ -195,6 +207,7 @@ class TaskManager(QObject):
         self.cancel_all()
         self._flush.stop()
         ok = self._write_pool.waitForDone(timeout_ms)
+        ok = self._background_pool.waitForDone(timeout_ms) and ok
         ok = self._read_pool.waitForDone(timeout_ms) and ok
         self._tasks.clear()
         return ok

@@ -277,8 +277,16 @@ class MatchService:
             hits = m.search(text, limit=max(limit, SEMANTIC_CANDIDATES), min_score=0.0,
                             exclude_documents=exclude_documents, per_document=per_document, prepared=q,
                             semantic=hook, candidates=0)
-            hits = [h for h in hits if h.cosine is not None]
-            hits.sort(key=lambda h: (-(h.cosine or 0.0), -h.score, h.unit_id))
+            best: dict[int, Hit] = {}  # one passage per sentence: its clause shares its vector
+            for h in hits:
+                if h.cosine is None:
+                    continue
+                if h.stage == "lexical":
+                    h.stage = "both"  # found by words too, ranked here by meaning
+                sid = sentence_id_of(h.unit_id)
+                if sid not in best or (h.score, not h.clause) > (best[sid].score, not best[sid].clause):
+                    best[sid] = h
+            hits = sorted(best.values(), key=lambda h: (-(h.cosine or 0.0), -h.score, h.unit_id))
             hits = [h for h in hits if h.score >= floor][:limit]
         else:
             hits = m.search(text, limit=limit, min_score=floor, exclude_documents=exclude_documents,

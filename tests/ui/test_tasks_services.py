@@ -79,6 +79,29 @@ def test_writes_run_one_at_a_time_in_order(tasks, qtbot):
     assert not overlap
 
 
+def test_background_work_holds_up_neither_writes_nor_reads(tasks, qtbot):
+    release = threading.Event()
+    order = []
+
+    def upkeep(ctx):
+        release.wait(10)
+        order.append("upkeep")
+        return "done"
+
+    task = tasks.run(upkeep, context=True, background=True, label="Upkeep")
+    assert task.lane == "background"
+    with qtbot.waitSignal(tasks.activeChanged, timeout=10000, check_params_cb=lambda n: n == 1):
+        tasks.write(lambda: order.append("write"))
+        tasks.read(lambda: order.append("read"))
+    assert sorted(order) == ["read", "write"]  # both finished while the upkeep still waits
+    second = tasks.run(lambda: order.append("upkeep 2"), background=True)  # queued behind the first
+    release.set()
+    qtbot.waitUntil(lambda: tasks.active == 0, timeout=10000)
+    assert order[2:] == ["upkeep", "upkeep 2"] and second.lane == "background"
+    with pytest.raises(ValueError):
+        tasks.run(lambda: None, write=True, background=True)
+
+
 def test_progress_is_coalesced_and_the_last_report_arrives(tasks, qtbot):
     reports = []
 

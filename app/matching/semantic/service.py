@@ -82,9 +82,12 @@ class SemanticService:
         av = availability()
         with self.ws.db.reading() as s:
             total = int(s.scalar(select(func.count(Sentence.id))) or 0)
-        embedded = len(self.index()) if av.on else 0
-        return {"on": av.on, "reason": av.reason, "model": av.model, "embedded": embedded,
-                "sentences": total, "pending": max(0, total - embedded) if av.on else total}
+        if not av.on:
+            return {"on": False, "reason": av.reason, "model": av.model, "embedded": 0,
+                    "sentences": total, "pending": total}
+        pending = len(self.pending())  # also drops vectors of sentences deleted since
+        return {"on": True, "reason": av.reason, "model": av.model, "embedded": len(self.index()),
+                "sentences": total, "pending": pending}
 
     # ------------------------------------------------------------------ update
     def pending(self) -> list[int]:
