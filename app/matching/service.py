@@ -39,10 +39,12 @@ up to date this way.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -121,6 +123,7 @@ class MatchService:
         self._dirty = False
         self._saved_at = 0.0
         self._repetition: Any = None
+        self._repetition_dirty = False
 
     # ------------------------------------------------------------------ state
     def _normalizer(self) -> Normalizer:
@@ -182,9 +185,40 @@ class MatchService:
         m.index.meta["gaps"] = sorted(self._gaps)
         try:
             self.store.save(m.index)
+            self._save_repetition(m)
         except OSError:
             return  # a cache we cannot write is only slower next time
         self._dirty, self._saved_at = False, now
+
+    # The repetition index is saved beside the match index, stamped with the same audit id and
+    # normalizer, so that a reopened workspace loads it instead of rebuilding it (minutes at 1M).
+    def _repetition_files(self) -> tuple[Path, Path]:
+        base = Path(self.store.location)
+        return base.with_name(base.name + "-repetition.npz"), base.with_name(base.name + "-repetition.json")
+
+    def _save_repetition(self, m: Matcher) -> None:
+        rep = self._repetition
+        if rep is None:
+            return
+        data, meta = self._repetition_files()
+        if self._repetition_dirty or not data.exists():
+            meta.unlink(missing_ok=True)  # never a stamp beside a half-written file
+            rep.save(data)
+        # unchanged since saved: only the audit id it is in step with moves on
+        meta.write_text(json.dumps({**self._meta(m.normalizer), "last_audit_id": self._last_id}))
+        self._repetition_dirty = False
+
+    def _load_repetition(self, m: Matcher) -> Any:
+        from app.matching.clusters import RepetitionIndex
+
+        data, meta = self._repetition_files()
+        try:
+            stamp = json.loads(meta.read_text())
+            if stamp != {**self._meta(m.normalizer), "last_audit_id": self._last_id}:
+                return None
+            return RepetitionIndex.load(data)
+        except (OSError, ValueError, KeyError):
+            return None
 
     def _notify(self, added: list[tuple[int, int, list[str]]], removed: list[int]) -> None:
         for cb in list(self.on_change):
@@ -432,17 +466,24 @@ class MatchService:
         with self._lock:
             m = self._ready()
             if self._repetition is None:
-                rep = RepetitionIndex()
-                rep.add([(u, d, _content(t)) for u, d, t in m.index.iter_units() if not is_clause_unit(u)])
+                rep = self._load_repetition(m)
+                if rep is None:
+                    rep = RepetitionIndex()
+                    rep.add([(u, d, _content(t)) for u, d, t in m.index.iter_units() if not is_clause_unit(u)])
+                    self._repetition_dirty = True
 
                 def follow(added: list[tuple[int, int, list[str]]], removed: list[int]) -> None:
                     if removed:
                         rep.remove_documents(removed)
                     if added:
                         rep.add([(u, d, _content(t)) for u, d, t in added if not is_clause_unit(u)])
+                    self._repetition_dirty = True
 
                 self.on_change.append(follow)
                 self._repetition = rep
+                if self._repetition_dirty:
+                    self._dirty = True
+                    self._save(force=True)
             groups = self._repetition.groups(DEFAULT_CLUSTER_SCORE if min_score is None else float(min_score))
             if semantic:
                 groups = self._with_paraphrases(groups, DEFAULT_CLUSTER_SCORE if min_score is None else float(min_score))

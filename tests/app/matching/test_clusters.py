@@ -8,6 +8,7 @@ import json
 import random
 import re
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -324,3 +325,37 @@ def _sentences(ws: object, doc_id: int) -> list[str]:
 def test_group_dataclass_is_plain() -> None:
     g = Group((1, 2), (3, 4), 90.0)
     assert g.documents == 2 and g == Group((1, 2), (3, 4), 90.0)
+
+
+def test_repetition_index_is_saved_and_reloaded(seeded_workspace: Any) -> None:
+    """A reopened workspace loads the repetition finder's index instead of rebuilding it, and
+    it stays in step with documents imported meanwhile."""
+    from app.workspace import Workspace
+
+    ws = seeded_workspace
+    first = ws.matcher.clusters(75, semantic=False)
+    data, meta = ws.matcher._repetition_files()
+    assert data.exists() and meta.exists()
+    path = ws.path
+    ws.close()
+    built = []
+    real_add = RepetitionIndex.add
+
+    def counting_add(self: Any, units: Any) -> int:
+        built.append(len(units))
+        return real_add(self, units)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(RepetitionIndex, "add", counting_add)
+        again = Workspace.open(path, user="tester")
+        try:
+            assert [c.to_json() for c in again.matcher.clusters(75, semantic=False)] == [c.to_json() for c in first]
+            assert built == []  # loaded, not rebuilt
+            text = first[0].members[0].text if first else "A sentence repeated across two documents here."
+            again.documents.import_bytes(f"Copy.\n\n{text}\n".encode(), "copy.txt")
+            grown = again.matcher.clusters(75, semantic=False)
+            assert built and sum(built) < 20  # only the new document's sentences were added
+            if first:
+                assert grown[0].documents >= first[0].documents
+        finally:
+            again.close()
