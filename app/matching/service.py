@@ -251,14 +251,49 @@ class MatchService:
             relevant = [(i, a, d) for i, a, d in rows if a in WATCHED]
             self._last_id = max(self._last_id, top)
             self._dirty = True
-            if any(a.startswith("alias.") for _, a, _ in relevant):
-                self._build(self._normalizer())
-                return len(relevant)
             touched = sorted({int(d) for _, _, d in relevant if d is not None})
+            alias_ids = [i for i, a, _ in relevant if a.startswith("alias.")]
+            if alias_ids:
+                affected = self._alias_documents(alias_ids)
+                if affected is None:
+                    self._build(self._normalizer())
+                    return len(relevant)
+                self._renormalize()
+                touched = sorted(set(touched) | affected)
             if touched:
                 self._apply(touched)
             self._save()
             return len(relevant)
+
+    def _alias_documents(self, audit_ids: list[int]) -> set[int] | None:
+        """Documents whose text holds a term of the alias groups these audit entries changed:
+        only they normalize differently, so only they are re-indexed. None: rebuild it all."""
+        terms: set[str] = set()
+        with self.ws.db.reading() as s:
+            for before, after in s.execute(select(AuditEntry.before, AuditEntry.after)
+                                           .where(AuditEntry.id.in_(audit_ids))):
+                for part in (before, after):
+                    if isinstance(part, dict):
+                        terms.update(str(t) for t in part.get("terms", []) if str(t).strip())
+            if not terms:
+                return None
+            found: set[int] = set()
+            for full in sorted(terms):
+                # a multi-word term may wrap across lines: look for its longest word instead
+                term = max(full.split(), key=len)
+                pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+                found.update(int(d) for d in s.scalars(
+                    select(Document.id).where(Document.text.ilike(pattern, escape="\\"))))
+        return found
+
+    def _renormalize(self) -> None:
+        """Switch the matcher to the current alias groups, keeping the index (the documents
+        they affect are re-indexed by the caller)."""
+        m = self._matcher
+        assert m is not None
+        norm = self._normalizer()
+        m.index.meta.update(self._meta(norm))
+        self._matcher = Matcher(m.index, norm)
 
     def _apply(self, doc_ids: list[int]) -> None:
         m = self._matcher

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -251,3 +252,33 @@ def test_clusters_follow_imports_and_deletes(workspace: Workspace) -> None:
     workspace.documents.delete(a)
     workspace.documents.delete(b)
     assert workspace.matcher.clusters() == []
+
+
+def test_alias_change_reindexes_only_affected_documents(seeded_workspace: Any) -> None:
+    """An alias change re-indexes the documents holding its terms, and the result is the
+    same as a full rebuild."""
+    ws = seeded_workspace
+    ws.matcher.search("warm up the index")
+    reindexed: list[list[int]] = []
+    real = ws.matcher._apply
+
+    def spy(doc_ids: list[int]) -> None:
+        reindexed.append(list(doc_ids))
+        real(doc_ids)
+
+    ws.matcher._apply = spy  # type: ignore[method-assign]
+    built: list[int] = []
+    real_build = ws.matcher._build
+    ws.matcher._build = lambda norm: (built.append(1), real_build(norm))  # type: ignore[method-assign]
+    ws.matcher.add_aliases(["Tadmur", "Palmyra"])
+    queries = ["Assad handed Palmyra to ISIS", "the ancient monuments of Tadmur", "oil for fertiliser"]
+    incremental = [[(r.document_id, r.start, r.end, round(r.explanation["lexical_score"], 3))
+                    for r in ws.matcher.search(q, limit=10, min_score=0, by="words")] for q in queries]
+    assert not built and reindexed
+    docs_with_terms = {d.id for d in ws.documents.list()
+                       if any(t in ws.documents.get(d.id).text.lower() for t in ("tadmur", "palmyra"))}
+    assert set(reindexed[-1]) == docs_with_terms
+    ws.matcher.rebuild()
+    rebuilt = [[(r.document_id, r.start, r.end, round(r.explanation["lexical_score"], 3))
+                for r in ws.matcher.search(q, limit=10, min_score=0, by="words")] for q in queries]
+    assert incremental == rebuilt
