@@ -132,9 +132,12 @@ class SemanticService:
                     self._save()
                     saved_at = time.monotonic()
             with self._lock:
-                if idx.needs_training and not (cancel is not None and cancel.is_set()):
-                    idx.train()
-                    changed = True
+                if not (cancel is not None and cancel.is_set()):
+                    if idx.needs_training:
+                        idx.train()
+                        changed = True
+                    elif idx.needs_layout:
+                        idx.layout()
             if changed or not self.path.exists():
                 self._save()
             return done

@@ -83,3 +83,22 @@ def test_save_and_load_round_trip(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     (tmp_path / "v" / "ids.npy").write_bytes(b"garbage")
     with pytest.raises(ValueError):
         VectorIndex.load(tmp_path / "v")
+
+
+def test_layout_tail_and_relayout(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(vectors, "FLAT_MAX", 500)
+    monkeypatch.setattr(vectors, "LAYOUT_TAIL", 300)
+    vecs = _clustered(4000, seed=4)
+    idx = VectorIndex(32)
+    idx.add(range(4000), [0] * 4000, vecs[:4000])
+    idx.train()
+    assert not idx.needs_layout
+    extra = _clustered(400, seed=8)
+    idx.add(range(10_000, 10_400), [1] * 400, extra)
+    assert idx.needs_layout  # found meanwhile through the exact tail scan
+    assert idx.search(extra[17], 1)[0][0] == 10_017
+    idx.layout()
+    assert not idx.needs_layout
+    assert idx.search(extra[17], 1)[0][0] == 10_017
+    idx.remove_documents([1])
+    assert all(d == 0 for _, d, _ in idx.search(extra[17], 20))
