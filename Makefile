@@ -36,6 +36,8 @@ screenshots: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/import_bench.py
 	$(BIN)/python bench/match_bench.py
+	$(BIN)/python bench/semantic_bench.py
+	$(BIN)/python bench/clef_map.py --by both,words
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
