@@ -315,7 +315,7 @@ class LexicalIndex:
             return len(hit)
 
     # ------------------------------------------------------------------ lookup
-    def rows_of_units(self, unit_ids: Sequence[int]) -> np.ndarray:
+    def rows_of_units(self, unit_ids: Sequence[int] | np.ndarray) -> np.ndarray:
         """Rows of the live units with these ids (unknown or removed ones are left out)."""
         want = np.asarray(unit_ids, dtype=_I64)
         with self.lock:

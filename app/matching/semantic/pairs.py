@@ -5,7 +5,8 @@ does) against the group threshold, so a same-topic sentence does not join a grou
 
 Blocking is the vector index's own clustering: two vectors that close almost always file under
 the same centroid, so each block (the vectors of one centroid) is compared with itself as one
-matrix product. When the index is small enough to have no centroids, a throw-away k-means makes
+matrix product, keeping each sentence's ``NEIGHBOURS`` closest (so a block of boilerplate
+costs n pairs, not n squared). When the index is small enough to have no centroids, a throw-away k-means makes
 blocks of about ``BLOCK`` vectors, each vector joining the blocks of its two nearest centroids
 so that pairs near a boundary are still compared. Cost: the sum of squared block sizes, about
 ``n * BLOCK`` products, instead of ``n**2``.
@@ -27,8 +28,9 @@ from app.matching.units import unit_id
 
 __all__ = ["BLOCK", "PAIR_COSINE", "merge_groups", "similar_pairs"]
 
-PAIR_COSINE = 0.75  # candidates only: clear paraphrases measure 0.8-0.9 with MiniLM
+PAIR_COSINE = 0.80  # candidates only: clear paraphrases measure 0.8-0.9 with MiniLM
 BLOCK = 512
+NEIGHBOURS = 8  # pairs kept per sentence: its closest sentences of other documents
 _ROWS = 1024
 
 Pairs = tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float32]]
@@ -80,14 +82,22 @@ def similar_pairs(index: VectorIndex, min_cosine: float = PAIR_COSINE,
         bd = docs[block]
         for lo in range(0, len(block), _ROWS):
             sims = bv[lo:lo + _ROWS] @ bv.T
-            i, j = np.nonzero(sims >= min_cosine)
-            i_abs = i + lo
-            m = (j > i_abs) & (bd[i_abs] != bd[j])
-            if m.any():
-                a, b = ids[block[i_abs[m]]], ids[block[j[m]]]
+            rows_abs = np.arange(lo, min(lo + _ROWS, len(block)))
+            sims[bd[rows_abs][:, None] == bd[None, :]] = -1.0  # same document (itself included)
+            if sims.shape[1] > NEIGHBOURS:  # each sentence's closest few: a dense block (boilerplate,
+                # templated text) must not yield a quadratic number of pairs
+                near = np.argpartition(-sims, NEIGHBOURS - 1, axis=1)[:, :NEIGHBOURS]
+                vals = np.take_along_axis(sims, near, axis=1)
+            else:
+                near = np.broadcast_to(np.arange(sims.shape[1]), sims.shape)
+                vals = sims
+            i, c = np.nonzero(vals >= min_cosine)
+            if len(i):
+                j = near[i, c]
+                a, b = ids[block[rows_abs[i]]], ids[block[j]]
                 out_a.append(np.minimum(a, b))
                 out_b.append(np.maximum(a, b))
-                out_s.append(sims[i[m], j[m]].astype(np.float32))
+                out_s.append(vals[i, c].astype(np.float32))
     if not out_a:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, np.zeros(0, dtype=np.float32)
