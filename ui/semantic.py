@@ -27,6 +27,7 @@ from ui.tasks import Task, TaskContext
 INDEX_LABEL = "Indexing sentences for semantic matching"
 CHECK_LABEL = "Checking semantic matching"
 QUIET_LABELS = frozenset({INDEX_LABEL, CHECK_LABEL})  # the indicator says it; the busy label need not
+START_DELAY_MS = 1500  # after a workspace opens, before the stage is looked at
 CHECK_DELAY_MS = 1500  # changes arriving in a burst (a colleague's import) are looked at once
 NO_STAGE = "semantic matching is off: this version of the core has no semantic stage"
 
@@ -298,8 +299,14 @@ class SemanticController(QObject):
 
     # ------------------------------------------------------------------ what starts it
     def start(self) -> None:
-        """The workspace just opened: show the state, index what has no vector yet."""
-        self.check(run=True)
+        """The workspace just opened: show the state, index what has no vector yet. Asked a
+        moment later, so that the library and the reader load first (reading the vector cache
+        and the model competes with them for the two cores)."""
+        QTimer.singleShot(START_DELAY_MS, self._start_now)
+
+    def _start_now(self) -> None:
+        if not self._closed:
+            self.check(run=True)
 
     def import_started(self, _count: int = 0) -> None:
         """An import holds the CPU: step aside (vectors done so far are kept); its end resumes."""
