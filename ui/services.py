@@ -85,17 +85,15 @@ def render_html_to_pdf(html: str, out_path: Path) -> None:
         raise OSError(f"could not write the PDF report to {out_path}")
 
 
-_installed = False
 
 
 def install_qt_services() -> None:
     """Register the Qt implementations with the core (idempotent)."""
-    global _installed
-    if _installed:
-        return
     try:
-        from app.plugins import set_pdf_renderer
+        from app.plugins import get_pdf_renderer, set_pdf_renderer
     except ImportError:
         return
-    set_pdf_renderer(render_html_to_pdf)
-    _installed = True
+    # looks at the registry itself, not at a flag: whoever reset it (a test restoring the
+    # state it found) gets the renderer back on the next call
+    if get_pdf_renderer() is not render_html_to_pdf:
+        set_pdf_renderer(render_html_to_pdf)
