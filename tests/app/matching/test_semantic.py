@@ -209,3 +209,30 @@ def test_semantic_stage_on_postgresql(pg_url: str) -> None:
         assert all(d != a for _, d, _ in ws.semantic.search("virus in children", k=10))
     finally:
         ws.close()
+
+
+def test_missing_extra_is_reported_with_the_install_hint(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    from app.matching.semantic import model
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "onnxruntime" else real(name, *a))
+    av = model.availability()
+    assert not av.on and "onnxruntime is not installed" in av.reason and "sourcetrace[semantic]" in av.reason
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == model.MODEL_PACKAGE else real(name, *a))
+    av = model.availability()
+    assert not av.on and "model package is not installed" in av.reason
+
+
+@needs_model
+def test_damaged_model_file_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from app.matching.semantic import model
+
+    fake = tmp_path / "model.onnx"
+    fake.write_bytes(b"\0" * model.MODEL_SIZE)
+    monkeypatch.setattr(model, "_model_file", lambda: fake)
+    av = model.availability()
+    assert not av.on and "does not match its SHA-256" in av.reason
