@@ -19,13 +19,14 @@ _COUNTERS = ("n_alive", "n_sent", "total_len")
 
 
 class Grow:
-    """A growable 1-d numpy array (amortized appends, capacity doubling)."""
+    """A growable numpy array of rows (amortized appends, capacity doubling): 1-d by default,
+    or rows of ``row_shape`` (``Grow(np.float16, row_shape=(384,))`` for vectors)."""
 
     __slots__ = ("arr", "n")
 
-    def __init__(self, dtype: Any, arr: np.ndarray | None = None) -> None:
+    def __init__(self, dtype: Any, arr: np.ndarray | None = None, row_shape: tuple[int, ...] = ()) -> None:
         if arr is None:
-            self.arr = np.zeros(1024, dtype=dtype)
+            self.arr = np.zeros((1024, *row_shape), dtype=dtype)
             self.n = 0
         else:
             self.arr = arr
@@ -36,7 +37,7 @@ class Grow:
         need = self.n + len(v)
         if need > len(self.arr) or not self.arr.flags.writeable:
             cap = max(need, int(len(self.arr) * 1.5) + 1024)
-            new = np.zeros(cap, dtype=self.arr.dtype)
+            new = np.zeros((cap, *self.arr.shape[1:]), dtype=self.arr.dtype)
             new[: self.n] = self.arr[: self.n]
             self.arr = new
         self.arr[self.n : need] = v

@@ -32,6 +32,8 @@ from typing import Any
 
 import numpy as np
 
+from app.matching.index_io import Grow
+
 __all__ = ["FLAT_MAX", "NPROBE", "VectorIndex"]
 
 FLAT_MAX = 20_000
@@ -45,43 +47,14 @@ _KMEANS_ITERS = 8
 _CHUNK = 65_536
 
 
-class _Rows2D:
-    """A growable (n, dim) array with amortized O(1) appends."""
-
-    def __init__(self, dim: int, dtype: Any, data: np.ndarray | None = None) -> None:
-        self.dim, self.dtype = dim, dtype
-        self.buf = np.zeros((0, dim), dtype=dtype) if data is None else np.ascontiguousarray(data, dtype=dtype)
-        self.n = len(self.buf)
-
-    def append(self, rows: np.ndarray) -> None:
-        need = self.n + len(rows)
-        if need > len(self.buf):
-            grown = np.zeros((max(need, 2 * len(self.buf), 1024), self.dim), dtype=self.dtype)
-            grown[: self.n] = self.buf[: self.n]
-            self.buf = grown
-        self.buf[self.n:need] = rows
-        self.n = need
-
-    def view(self) -> np.ndarray:
-        return self.buf[: self.n]
-
-
-class _Rows1D(_Rows2D):
-    def __init__(self, dtype: Any, data: np.ndarray | None = None) -> None:
-        super().__init__(1, dtype, None if data is None else np.asarray(data, dtype=dtype).reshape(-1, 1))
-
-    def view(self) -> np.ndarray:  # type: ignore[override]
-        return self.buf[: self.n, 0]
-
-
 class VectorIndex:
     def __init__(self, dim: int) -> None:
         self.dim = dim
-        self.vecs = _Rows2D(dim, np.float16)
-        self.ids = _Rows1D(np.int64)  # sentence ids
-        self.docs = _Rows1D(np.int64)
-        self.alive = _Rows1D(np.bool_)
-        self.assign = _Rows1D(np.int32)  # centroid of each row (-1: none yet)
+        self.vecs = Grow(np.float16, row_shape=(dim,))
+        self.ids = Grow(np.int64)  # sentence ids
+        self.docs = Grow(np.int64)
+        self.alive = Grow(np.bool_)
+        self.assign = Grow(np.int32)  # centroid of each row (-1: none yet)
         self.centroids: np.ndarray | None = None
         self.trained_at = 0  # live vectors when the centroids were trained
         self.n_alive = 0
@@ -111,11 +84,11 @@ class VectorIndex:
         self.remove_sentences(int(s) for s in sids if int(s) in self._row_of)
         base = self.vecs.n
         vec = np.asarray(vectors, dtype=np.float32)
-        self.vecs.append(vec.astype(np.float16))
-        self.ids.append(sids.reshape(-1, 1))
-        self.docs.append(dids.reshape(-1, 1))
-        self.alive.append(np.ones((len(sids), 1), dtype=np.bool_))
-        self.assign.append(self._nearest(vec).reshape(-1, 1))
+        self.vecs.extend(vec.astype(np.float16))
+        self.ids.extend(sids)
+        self.docs.extend(dids)
+        self.alive.extend(np.ones(len(sids), dtype=np.bool_))
+        self.assign.extend(self._nearest(vec))
         for i, s in enumerate(sids.tolist()):
             self._row_of[s] = base + i
         self.n_alive += len(sids)
@@ -154,11 +127,11 @@ class VectorIndex:
         return True
 
     def _load_arrays(self, vecs: np.ndarray, ids: np.ndarray, docs: np.ndarray, assign: np.ndarray) -> None:
-        self.vecs = _Rows2D(self.dim, np.float16, vecs)
-        self.ids = _Rows1D(np.int64, ids)
-        self.docs = _Rows1D(np.int64, docs)
-        self.alive = _Rows1D(np.bool_, np.ones(len(ids), dtype=np.bool_))
-        self.assign = _Rows1D(np.int32, assign)
+        self.vecs = Grow(np.float16, np.ascontiguousarray(vecs, dtype=np.float16))
+        self.ids = Grow(np.int64, np.array(ids, dtype=np.int64))
+        self.docs = Grow(np.int64, np.array(docs, dtype=np.int64))
+        self.alive = Grow(np.bool_, np.ones(len(ids), dtype=np.bool_))
+        self.assign = Grow(np.int32, np.array(assign, dtype=np.int32))
         self._row_of = {int(s): i for i, s in enumerate(ids.tolist())}
         self.n_alive = len(ids)
         self._laid_out = 0

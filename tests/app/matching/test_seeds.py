@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 
 from app.matching.service import DEFAULT_THRESHOLD
+from tests.app.matching.seed_queries import ALIASES, MISTURA
 
 pytestmark = pytest.mark.corpus
 
-ALIASES = (["Daesh", "ISIS", "IS", "ISIL", "Islamic State"], ["Tadmur", "Palmyra"])
 
 # (claim, the seed it comes from, [(a seed holding a counterpart, words of the counterpart)])
 ACCEPTANCE = [
@@ -22,13 +22,6 @@ ACCEPTANCE = [
      [("004", "its former attorney general Mohamed Qassim")]),
 ]
 ASSAD = "Assad ordered military forces to vacate Tadmur in hopes of tempting Daesh to fill the vacuum"
-MISTURA = [
-    "UN envoy Staffan de Mistura has warned against Russian-regime devastation of Aleppo, while calling on "
-    "jihadists to leave opposition areas.",
-    "Staffan de Mistura said the city of eastern Aleppo may be totally destroyed within two months",
-    "UN envoy Staffan de Mistura offered to escort jihadist fighters out of eastern Aleppo",
-    "Mr de Mistura said about 900 of the 8,000 fighters in eastern Aleppo were members of Jabhat Fateh al-Sham",
-]
 
 
 @pytest.fixture

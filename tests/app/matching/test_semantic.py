@@ -13,19 +13,12 @@ import pytest
 from app.matching.semantic.model import availability
 from app.matching.service import DEFAULT_THRESHOLD
 from app.workspace import Workspace
+from tests.app.matching.seed_queries import ALIASES, MISTURA
 
 needs_model = pytest.mark.skipif(not availability().on, reason="the semantic extra is not installed")
 
-ALIASES = (["Daesh", "ISIS", "IS", "ISIL", "Islamic State"], ["Tadmur", "Palmyra"])
 ROMAN = "hoping they would destroy its Roman ruins bolstering the image he wanted in the international community"
 WARNED = "Assad had been warned by his own officials of the danger weeks before"
-MISTURA = [
-    "UN envoy Staffan de Mistura has warned against Russian-regime devastation of Aleppo, while calling on "
-    "jihadists to leave opposition areas.",
-    "Staffan de Mistura said the city of eastern Aleppo may be totally destroyed within two months",
-    "UN envoy Staffan de Mistura offered to escort jihadist fighters out of eastern Aleppo",
-    "Mr de Mistura said about 900 of the 8,000 fighters in eastern Aleppo were members of Jabhat Fateh al-Sham",
-]
 
 
 @pytest.fixture(scope="module")
