@@ -25,12 +25,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 I32 = NDArray[np.int32]
 I64 = NDArray[np.int64]
@@ -59,6 +59,12 @@ def scoring_string(tokens: Iterable[str]) -> str:
 def pair_score(a: str, b: str) -> float:
     """The cluster score of two scoring strings: ``(ratio + token_set_ratio) / 2``."""
     return (fuzz.ratio(a, b) + fuzz.token_set_ratio(a, b)) / 2.0
+
+
+def pair_scores(left: Sequence[str], right: Sequence[str], workers: int = 2) -> F64:
+    """``pair_score`` of each ``(left[i], right[i])``, in bulk (rapidfuzz, outside the GIL)."""
+    return (process.cpdist(left, right, scorer=fuzz.ratio, workers=workers).astype(np.float64)
+            + process.cpdist(left, right, scorer=fuzz.token_set_ratio, workers=workers)) / 2.0
 
 
 def expand_ranges(starts: I64, counts: I64) -> I64:

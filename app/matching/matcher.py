@@ -186,8 +186,9 @@ class Matcher:
             cos = semantic.cosines([sentence_id_of(h.unit_id) for h in hits])
             for i, h in enumerate(hits):
                 h.cosine = cos.get(sentence_id_of(h.unit_id))
-                sem_found = h.unit_id in proposed or sentence_unit(h.unit_id) in proposed
-                h.stage = ("both" if sem_found else "lexical") if i < n_lexical else "semantic"
+                # the semantic stage proposes sentence units; a clause is found with its sentence
+                h.stage = ("both" if sentence_unit(h.unit_id) in proposed else "lexical") if i < n_lexical \
+                    else "semantic"
                 h.score = fuse(h.lexical, h.cosine)
         hits = [h for h in hits if h.score >= min_score]
         # best first; ties: sentence before clause, then BM25, then stable unit id

@@ -283,9 +283,8 @@ class MatchService:
             for full in sorted(terms):
                 # a multi-word term may wrap across lines: look for its longest word instead
                 term = max(full.split(), key=len)
-                pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
                 found.update(int(d) for d in s.scalars(
-                    select(Document.id).where(Document.text.ilike(pattern, escape="\\"))))
+                    select(Document.id).where(Document.text.icontains(term, autoescape=True))))
         return found
 
     def _renormalize(self) -> None:
@@ -375,10 +374,6 @@ class MatchService:
         except (RuntimeError, OSError):
             return None
         return SemanticHook([unit_id(sid, 0) for sid, _, _ in near], lambda sids: sem.similarities(qv, sids))
-
-    def semantic_status(self) -> dict[str, Any]:
-        """The semantic stage's state (``SemanticService.status``)."""
-        return dict(self.ws.semantic.status())
 
     def _results(self, m: Matcher, query: str, hits: Sequence[Hit], prepared: Any = None) -> list[MatchResult]:
         if not hits:
@@ -521,9 +516,10 @@ class MatchService:
                 if self._repetition_dirty:
                     self._dirty = True
                     self._save(force=True)
-            groups = self._repetition.groups(DEFAULT_CLUSTER_SCORE if min_score is None else float(min_score))
+            floor = DEFAULT_CLUSTER_SCORE if min_score is None else float(min_score)
+            groups = self._repetition.groups(floor)
             if semantic:
-                groups = self._with_paraphrases(groups, DEFAULT_CLUSTER_SCORE if min_score is None else float(min_score))
+                groups = self._with_paraphrases(groups, floor)
         return list(cluster_workspace.resolve(self.ws, groups))
 
     def _with_paraphrases(self, groups: list[Any], min_score: float) -> list[Any]:
@@ -539,19 +535,19 @@ class MatchService:
         except (RuntimeError, OSError):
             return groups
         uids, udocs = self._repetition.groupable_units()
-        sentence_units = (uids & 15) == 0
+        sentence_units = ~is_clause_unit(uids)
         uids, udocs = uids[sentence_units], udocs[sentence_units]
         key = (sem.index().version, self._last_id, float(min_score))
         cached = self._paraphrase_edges
         if cached is not None and cached[0] == key:
             edges = cached[1]
         else:
-            edges = self._paraphrase_edges_for(np.asarray(uids >> 4, dtype=np.int64), min_score)
+            edges = self._paraphrase_edges_for(sentence_id_of(uids), min_score)
             self._paraphrase_edges = (key, edges)
         if not len(edges[0]):
             return groups
         needed = np.unique(np.concatenate([np.fromiter((u for g in groups for u in g.unit_ids), dtype=np.int64),
-                                           edges[0] << 4, edges[1] << 4]))
+                                           unit_id(edges[0]), unit_id(edges[1])]))
         pos = np.minimum(np.searchsorted(uids, needed), max(len(uids) - 1, 0))
         found = uids[pos] == needed
         doc_of = dict(zip(needed[found].tolist(), udocs[pos[found]].tolist(), strict=True))
@@ -561,9 +557,8 @@ class MatchService:
         """Paraphrase pairs verified as a search would: lexical pair score fused with the
         cosine (rapidfuzz over all pairs at once, on two threads, outside the GIL)."""
         import numpy as np
-        from rapidfuzz import fuzz, process
 
-        from app.matching.cluster_keys import scoring_string
+        from app.matching.cluster_keys import pair_scores, scoring_string
 
         pairs = self.ws.semantic.paraphrase_pairs(sentence_ids)
         empty = np.zeros(0, dtype=np.int64)
@@ -574,7 +569,7 @@ class MatchService:
             top = np.argpartition(-cos, MAX_PARAPHRASE_PAIRS - 1)[:MAX_PARAPHRASE_PAIRS]
             a_sid, b_sid, cos = a_sid[top], b_sid[top], cos[top]
         idx = self._ready().index
-        ua, ub = a_sid << 4, b_sid << 4
+        ua, ub = unit_id(a_sid), unit_id(b_sid)
         units = np.unique(np.concatenate([ua, ub]))
         rows = idx.rows_of_units(units)
         strings: dict[int, str] = {}
@@ -583,8 +578,7 @@ class MatchService:
                 strings[u] = scoring_string(_content(t))
         left = [strings.get(u, "") for u in ua.tolist()]
         right = [strings.get(u, "") for u in ub.tolist()]
-        lexical = (process.cpdist(left, right, scorer=fuzz.ratio, workers=2).astype(np.float64)
-                   + process.cpdist(left, right, scorer=fuzz.token_set_ratio, workers=2)) / 2.0
+        lexical = pair_scores(left, right)
         scores = np.array([fuse(float(x), float(c)) for x, c in zip(lexical.tolist(), cos.tolist(), strict=True)])
         ok = scores >= min_score
         return a_sid[ok], b_sid[ok], scores[ok]

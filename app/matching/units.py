@@ -22,9 +22,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, overload
+
+import numpy as np
+from numpy.typing import NDArray
 
 from app.matching.normalize import STOPWORDS
+
+I64 = NDArray[np.int64]
 
 __all__ = [
     "LONG_SENTENCE_WORDS",
@@ -53,15 +58,28 @@ class Unit:
     clause_no: int = 0  # 0 for the sentence, 1.. for its clauses
 
 
-def unit_id(sentence_id: int, clause_no: int = 0) -> int:
+# Each works on one id or elementwise on a numpy array of ids.
+@overload
+def unit_id(sentence_id: int, clause_no: int = 0) -> int: ...
+@overload
+def unit_id(sentence_id: I64, clause_no: int = 0) -> I64: ...
+def unit_id(sentence_id: int | I64, clause_no: int = 0) -> int | I64:
     return sentence_id * 16 + clause_no
 
 
-def sentence_id_of(uid: int) -> int:
+@overload
+def sentence_id_of(uid: int) -> int: ...
+@overload
+def sentence_id_of(uid: I64) -> I64: ...
+def sentence_id_of(uid: int | I64) -> int | I64:
     return uid >> 4
 
 
-def is_clause_unit(uid: int) -> bool:
+@overload
+def is_clause_unit(uid: int) -> bool: ...
+@overload
+def is_clause_unit(uid: I64) -> NDArray[np.bool_]: ...
+def is_clause_unit(uid: int | I64) -> bool | NDArray[np.bool_]:
     return (uid & 15) != 0
 
 

@@ -214,13 +214,12 @@ class VectorIndex:
         if self.n_alive <= FLAT_MAX:
             rows, mat = self._flat()
             if exclude_documents:
-                keep = ~np.isin(self.docs.view()[rows], np.fromiter(exclude_documents, dtype=np.int64))
+                keep = self._usable(rows, exclude_documents)
                 rows, mat = rows[keep], mat[keep]
             return self._top(rows, mat @ q, k)
         if self.centroids is None or self.basis is None:  # not trained yet (the background task trains it)
             rows = np.flatnonzero(self.alive.view())
-            if exclude_documents and len(rows):
-                rows = rows[~np.isin(self.docs.view()[rows], np.fromiter(exclude_documents, dtype=np.int64))]
+            rows = rows[self._usable(rows, exclude_documents)]
             return self._top(rows, self.vecs.view()[rows].astype(np.float32) @ q, k)
         if nprobe is None:
             nprobe = max(NPROBE, int(np.ceil(PROBE_SHARE * len(self.centroids))))
@@ -235,9 +234,7 @@ class VectorIndex:
                 parts_s.append(coarse[lo:hi] @ qc)
         rows = np.concatenate(parts_r) if parts_r else np.zeros(0, dtype=np.int64)
         sims = np.concatenate(parts_s) if parts_s else np.zeros(0, dtype=np.float32)
-        ok = self.alive.view()[rows]
-        if exclude_documents and len(rows):
-            ok &= ~np.isin(self.docs.view()[rows], np.fromiter(exclude_documents, dtype=np.int64))
+        ok = self.alive.view()[rows] & self._usable(rows, exclude_documents)
         rows, sims = rows[ok], sims[ok]
         budget = max(RERANK, 4 * k)
         if len(rows) > budget:
@@ -246,13 +243,17 @@ class VectorIndex:
         # vectors added since the last layout are scanned exactly with the re-ranked ones
         tail = np.arange(self._laid_out, self.vecs.n, dtype=np.int64)
         if len(tail):
-            tail = tail[self.alive.view()[tail]]
-            if exclude_documents and len(tail):
-                tail = tail[~np.isin(self.docs.view()[tail], np.fromiter(exclude_documents, dtype=np.int64))]
+            tail = tail[self.alive.view()[tail] & self._usable(tail, exclude_documents)]
             rows = np.concatenate([rows, tail])
         if not len(rows):
             return []
         return self._top(rows, self.vecs.view()[rows].astype(np.float32) @ q, k)
+
+    def _usable(self, rows: np.ndarray, exclude_documents: Collection[int]) -> np.ndarray:
+        """Mask of ``rows`` not in ``exclude_documents``."""
+        if not exclude_documents or not len(rows):
+            return np.ones(len(rows), dtype=np.bool_)
+        return ~np.isin(self.docs.view()[rows], np.fromiter(exclude_documents, dtype=np.int64))
 
     def _flat(self) -> tuple[np.ndarray, np.ndarray]:
         """Live rows and their vectors as float32, cached until the vectors change (small
