@@ -146,15 +146,9 @@ class IndexProgress(ImportProgress):
 
 
 def read_state(ws: Any) -> dict[str, Any]:
-    """Worker thread: the stage's state, with vectors of deleted sentences dropped first so
-    ``pending`` counts exactly the sentences without a vector."""
-    sem = ws.semantic
-    if sem.availability().on:
-        pending = len(sem.pending())
-        st = dict(sem.status())
-        st["pending"] = pending
-        return st
-    return dict(sem.status())
+    """Worker thread: the stage's state (``status()`` reconciles the vectors with the
+    database first, so ``pending`` counts exactly the sentences without a vector)."""
+    return dict(ws.semantic.status())
 
 
 class SemanticController(QObject):

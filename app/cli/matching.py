@@ -132,12 +132,12 @@ def catch_up(ws: Any, limit: int = AUTO_EMBED_MAX) -> bool:
     sem = ws.semantic
     if not sem.on or ws.readonly:
         return sem.on
-    pending = len(sem.pending())
-    if pending > limit:
-        print(f"sourcetrace: {pending} sentences have no vector yet; matching by meaning covers only the "
+    todo = sem.pending()
+    if len(todo) > limit:
+        print(f"sourcetrace: {len(todo)} sentences have no vector yet; matching by meaning covers only the "
               "others until you run `sourcetrace embed`", file=sys.stderr)
-    elif pending:
-        sem.update()
+    elif todo:
+        sem.update(todo=todo)
     return True
 
 

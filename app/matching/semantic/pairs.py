@@ -62,8 +62,7 @@ def _blocks(index: VectorIndex, rows: NDArray[np.int64]) -> list[NDArray[np.int6
 
 
 def similar_pairs(index: VectorIndex, min_cosine: float = PAIR_COSINE,
-                  keep: Callable[[NDArray[np.int64]], NDArray[np.bool_]] | None = None,
-                  cancel: object | None = None) -> Pairs:
+                  keep: Callable[[NDArray[np.int64]], NDArray[np.bool_]] | None = None) -> Pairs:
     """``(sentence_a, sentence_b, cosine)`` with a < b, from different documents, cosine at
     least ``min_cosine``. ``keep(sentence_ids)`` may restrict which sentences take part."""
     alive = np.flatnonzero(index.alive.view()).astype(np.int64)
@@ -74,8 +73,6 @@ def similar_pairs(index: VectorIndex, min_cosine: float = PAIR_COSINE,
     out_b: list[NDArray[np.int64]] = []
     out_s: list[NDArray[np.float32]] = []
     for block in _blocks(index, alive):
-        if cancel is not None and getattr(cancel, "is_set", lambda: False)():
-            break
         if len(block) < 2:
             continue
         bv = vecs[block].astype(np.float32)

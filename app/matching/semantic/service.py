@@ -80,19 +80,23 @@ class SemanticService:
     def status(self) -> dict[str, Any]:
         """``{"on", "reason", "model", "embedded", "sentences", "pending"}``."""
         av = availability()
-        with self.ws.db.reading() as s:
-            total = int(s.scalar(select(func.count(Sentence.id))) or 0)
         if not av.on:
+            with self.ws.db.reading() as s:
+                total = int(s.scalar(select(func.count(Sentence.id))) or 0)
             return {"on": False, "reason": av.reason, "model": av.model, "embedded": 0,
                     "sentences": total, "pending": total}
-        pending = len(self.pending())  # also drops vectors of sentences deleted since
+        total, todo = self._reconcile()  # also drops vectors of sentences deleted since
         return {"on": True, "reason": av.reason, "model": av.model, "embedded": len(self.index()),
-                "sentences": total, "pending": pending}
+                "sentences": total, "pending": len(todo)}
 
     # ------------------------------------------------------------------ update
     def pending(self) -> list[int]:
         """Reconcile with the database: drop vectors of sentences that no longer exist and
         return the ids of sentences without a vector, in id order."""
+        return self._reconcile()[1]
+
+    def _reconcile(self) -> tuple[int, list[int]]:
+        """``(sentences in the database, ids of those without a vector)`` (see ``pending``)."""
         with self.ws.db.reading() as s:
             current = set(s.scalars(select(Sentence.id)))
         idx = self.index()
@@ -101,15 +105,17 @@ class SemanticService:
             gone = have - current
             if gone:
                 idx.remove_sentences(gone)
-        return sorted(current - have)
+        return len(current), sorted(current - have)
 
     def update(self, progress: Progress | None = None, cancel: Any = None, *,
-               limit: int | None = None, batch: int = UPDATE_BATCH) -> int:
-        """Embed every sentence that has no vector yet; returns how many were embedded."""
+               limit: int | None = None, batch: int = UPDATE_BATCH, todo: list[int] | None = None) -> int:
+        """Embed every sentence that has no vector yet (``todo``: the ``pending()`` list, when
+        the caller has just read it); returns how many were embedded."""
         if not availability().on:
             return 0
         with self._update_lock:
-            todo = self.pending()
+            if todo is None:
+                todo = self.pending()
             if limit is not None:
                 todo = todo[:limit]
             embedder = get_embedder()
