@@ -172,12 +172,7 @@ class SearchPanel(QWidget):
                 self.view.setCurrentIndex(self.proxy.index(0, 0))
             self.resultsShown.emit(n)
 
-        def work() -> list[Any]:
-            if by == "both":
-                return session.ws.matcher.search(query, limit=SEARCH_LIMIT)
-            return session.ws.matcher.search(query, limit=SEARCH_LIMIT, by=by)
-
-        session.read(work, got, label="Searching")
+        session.read(lambda: session.ws.matcher.search(query, limit=SEARCH_LIMIT, by=by), got, label="Searching")
 
     def _row(self, idx: QModelIndex) -> Any | None:
         return self.model.row_at(self.proxy.mapToSource(idx).row()) if idx.isValid() else None
