@@ -68,6 +68,13 @@ def main(out: Path) -> None:
     window.show()
     window.set_workspace(ws)
     idle(app, window)
+
+    def semantic_settled() -> bool:  # indexed for meaning (or the stage is off), as a user sees it
+        st = window.semantic_indicator.state
+        return st is not None and st.known and (not st.on or (st.pending == 0 and st.indexing is None))
+
+    wait(app, semantic_settled, timeout=600, what="semantic indexing")
+    idle(app, window)
     wait(app, lambda: window.claims.model.rowCount() > 0, what="claims")
     claims = window.claims.model.ids()
     lib = window.library
