@@ -359,3 +359,22 @@ def test_repetition_index_is_saved_and_reloaded(seeded_workspace: Any) -> None:
                 assert grown[0].documents >= first[0].documents
         finally:
             again.close()
+
+
+def test_damaged_repetition_cache_is_rebuilt(seeded_workspace: Any) -> None:
+    """A saved repetition index that cannot be read is rebuilt from the match index, never
+    trusted and never an error."""
+    from app.workspace import Workspace
+
+    ws = seeded_workspace
+    first = [c.to_json() for c in ws.matcher.clusters(75, semantic=False)]
+    data, _meta = ws.matcher._repetition_files()
+    path = ws.path
+    ws.close()
+    data.write_bytes(b"not an npz file")  # the stamp still matches
+    again = Workspace.open(path, user="tester")
+    try:
+        assert [c.to_json() for c in again.matcher.clusters(75, semantic=False)] == first
+        assert data.read_bytes() != b"not an npz file"  # rebuilt and saved again
+    finally:
+        again.close()
