@@ -189,7 +189,14 @@ class _ExtractorPool:
         return ProcessPoolExecutor(max_workers=self.workers, mp_context=get_context("spawn"))
 
     def submit(self, item: _Pending) -> None:
-        item.future = self.pool.submit(self.job, item.data, item.path.name, self.password)
+        try:
+            item.future = self.pool.submit(self.job, item.data, item.path.name, self.password)
+        except BrokenProcessPool as exc:
+            # a file submitted just before broke the workers: this one's result() sees the
+            # broken pool and reruns it alone, like any file in flight when a worker died
+            failed: Future[Extracted | ImportFailure] = Future()
+            failed.set_exception(exc)
+            item.future = failed
 
     def _restart(self, others: list[_Pending]) -> None:
         self._dispose()
