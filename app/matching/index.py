@@ -60,11 +60,11 @@ _I32 = np.int32
 
 
 def _set_ratio(inter: np.ndarray, unit_chars: np.ndarray, query_chars: float) -> np.ndarray:
-    """token_set_ratio's best case from character counts: 2I / (2I + rest of one side)."""
+    """token_set_ratio's best case from character counts: 2I / (2I + rest of one side); the
+    larger of the two is the one whose other side is smaller, so one division does."""
     two = 2.0 * inter
-    d_unit = np.maximum(unit_chars - inter, 0.0)
-    d_query = np.maximum(max(query_chars, 1.0) - inter, 0.0)
-    return np.maximum(two / np.maximum(two + d_unit, 1.0), two / np.maximum(two + d_query, 1.0))
+    rest = np.minimum(np.maximum(unit_chars - inter, 0.0), np.maximum(max(query_chars, 1.0) - inter, 0.0))
+    return two / np.maximum(two + rest, 1.0)
 
 
 class _Buffers(threading.local):
@@ -109,6 +109,7 @@ class LexicalIndex:
         self.total_len = 0.0
         self.meta: dict[str, Any] = {}
         self._bufs = _Buffers()
+        self._norms: tuple[tuple[int, float], np.ndarray] | None = None
 
     # ------------------------------------------------------------------ terms
     def _term_id(self, term: str) -> int:
@@ -374,6 +375,17 @@ class LexicalIndex:
                     out[v] = w
         return list(out.items())
 
+    def _length_norms(self) -> np.ndarray:
+        """BM25's length normalization of every row, ``K1 * (1 - B + B * len / avg)``
+        (float32), cached until a row is added or removed."""
+        key = (self.n_rows, self.total_len)
+        cached = self._norms
+        if cached is None or cached[0] != key:
+            avg = max(self.total_len / max(self.n_alive, 1), 1e-6)
+            norms = (K1 * (1.0 - B + B * self.clen.view() / avg)).astype(np.float32)
+            self._norms = cached = (key, norms)
+        return cached[1]
+
     def candidate_rows(
         self,
         query_tokens: Sequence[str],
@@ -410,8 +422,7 @@ class LexicalIndex:
             buf = bufs.scores
             cnt = bufs.counts
             tlen = self.tlen.view()
-            avg = self.total_len / max(self.n_alive, 1)
-            clen = self.clen.view()
+            norms = self._length_norms()
             touched: list[np.ndarray] = []
             for t, w in chosen:
                 if t + 1 < len(self.post_ptr):
@@ -429,7 +440,7 @@ class LexicalIndex:
                     continue
                 idf = self._idf(float(df[t])) * w
                 tff = tf.astype(np.float32)
-                norm = K1 * (1.0 - B + B * clen[rows] / max(avg, 1e-6))
+                norm = norms[rows]
                 contrib = (idf * tff * (K1 + 1.0) / (tff + norm)).astype(np.float32)
                 fresh = rows[buf[rows] == 0.0]
                 touched.append(fresh)
@@ -457,8 +468,7 @@ class LexicalIndex:
                     idx = np.nonzero(rest)[0]
                     if len(idx) > 8 * k_cov:  # cheap pre-selection by content words alone
                         q_content = float(sum(len(t) + 1 for t in set(query_tokens) if t not in STOPWORDS))
-                        ratio = _set_ratio(counts[idx].astype(np.float64),
-                                           self.cchars.view()[rows_all[idx]].astype(np.float64), q_content)
+                        ratio = _set_ratio(counts[idx], self.cchars.view()[rows_all[idx]], q_content)
                         idx = idx[np.argpartition(-ratio, 8 * k_cov - 1)[: 8 * k_cov]]
                     if len(idx):
                         cov = self._set_ratio_estimate(query_tokens, rows_all[idx], counts[idx]) + scores[idx] * 1e-6
@@ -518,6 +528,40 @@ class LexicalIndex:
             pos += n
         return out
 
+    def rows_term_ids(self, rows: Sequence[int] | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The term ids of many rows' token sequences, one after another, and each row's
+        token count (a vectorized gather of the forward index)."""
+        r = np.asarray(rows, dtype=_I64)
+        ptr = self.seq_ptr.view()
+        a, b = ptr[r], ptr[r + 1]
+        lens = b - a
+        if not len(r):
+            return np.zeros(0, dtype=_I32), lens
+        starts = np.concatenate([[0], np.cumsum(lens)[:-1]])
+        flat = np.repeat(a - starts, lens) + np.arange(int(lens.sum()), dtype=_I64)
+        return self.seq_terms.view()[flat], lens
+
+    def context_windows(self, rows: np.ndarray, radius: int = 1) -> tuple[np.ndarray, np.ndarray]:
+        """``context_rows`` of many rows at once: a boolean matrix ``(len(rows), 2 * span + 1)``
+        saying which of the rows ``row - span ... row + span`` are in each row's window, and
+        those row numbers (same shape, clipped to the index). A row without context (no
+        sentence position, ``radius`` 0) has only itself."""
+        r = np.asarray(rows, dtype=_I64)
+        span = 16 * (radius + 1)
+        off = np.arange(-span, span + 1, dtype=_I64)
+        cand = np.clip(r[:, None] + off[None, :], 0, max(self.n_rows - 1, 0))
+        sent = self.sent_idx.view()
+        s = sent[r].astype(_I64)
+        inside = (r[:, None] + off[None, :] >= 0) & (r[:, None] + off[None, :] < self.n_rows)
+        keep = (inside & (self.doc_ids.view()[cand] == self.doc_ids.view()[r][:, None])
+                & self.alive.view()[cand] & ~self.is_clause.view()[cand]
+                & (np.abs(sent[cand].astype(_I64) - s[:, None]) <= radius))
+        lone = (s < 0) | (radius <= 0)
+        if lone.any():
+            keep[lone] = False
+            keep[lone, span] = True
+        return keep, cand
+
     def row_info(self, row: int) -> tuple[int, int, int, int]:
         """``(unit_id, doc_id, start, end)`` of a row."""
         return (int(self.unit_ids.view()[row]), int(self.doc_ids.view()[row]),
@@ -555,6 +599,26 @@ class LexicalIndex:
         df = (np.where(ids >= 0, dfs[np.maximum(ids, 0)], 0) if len(dfs) else np.zeros(len(ids))).astype(np.float64)
         n = max(self.n_sent, 1)
         return np.log1p((n - df + 0.5) / (df + 0.5)).tolist()
+
+    # ------------------------------------------------------------------ term table (scoring)
+    def idf_ids(self, ids: np.ndarray) -> np.ndarray:
+        """``idf`` of many term ids (float64)."""
+        df = self.df.view()[ids].astype(np.float64)
+        n = max(self.n_sent, 1)
+        return np.log1p((n - df + 0.5) / (df + 0.5))
+
+    def stop_ids(self, ids: np.ndarray) -> np.ndarray:
+        """Which of these term ids are stopwords."""
+        return self.is_stop.view()[ids]
+
+    def ids_of(self, terms: Sequence[str]) -> np.ndarray:
+        """Term ids of ``terms`` (-1: not in the index)."""
+        get = self.vocab.get
+        return np.fromiter((get(t, -1) for t in terms), dtype=_I64, count=len(terms))
+
+    def skeleton_ids(self, keys: Iterable[str]) -> set[int]:
+        """Ids of every term whose spelling skeleton is one of ``keys``."""
+        return {t for k in keys for t in self.skel.get(k, ())}
 
     def iter_units(self) -> Iterator[tuple[int, int, list[str]]]:
         """``(unit_id, doc_id, tokens)`` for every alive unit (a consistent snapshot)."""

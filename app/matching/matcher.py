@@ -25,7 +25,7 @@ import numpy as np
 
 from app.matching.index import LexicalIndex
 from app.matching.normalize import Normalizer, clean_social
-from app.matching.scoring import Components, Scorer
+from app.matching.scoring import Components, Packed, Scorer
 from app.matching.units import sentence_id_of, unit_id
 
 __all__ = ["CANDIDATES", "CONTEXT_RADIUS", "Hit", "Matcher", "SemanticHook", "fuse"]
@@ -89,7 +89,7 @@ class Matcher:
     def __init__(self, index: LexicalIndex, normalizer: Normalizer) -> None:
         self.index = index
         self.normalizer = normalizer
-        self.scorer = Scorer(normalizer, idf=index.idf, idf_many=index.idf_many)
+        self.scorer = Scorer(normalizer, idf=index.idf, idf_many=index.idf_many, table=index)
 
     @classmethod
     def from_texts(
@@ -152,31 +152,17 @@ class Matcher:
         if not len(rows):
             return []
         row_list = rows.tolist()
-        contexts: list[list[str] | None] | None = None
+        rows = np.asarray(rows, dtype=np.int64)
         with idx.lock:
-            units = idx.rows_tokens(rows)
-            if (idx.sent_idx.view()[rows] >= 0).any():
-                windows = [tuple(idx.context_rows(r, CONTEXT_RADIUS)) for r in row_list]
-                extra = sorted({c for w in windows for c in w} - set(row_list))
-                tok_of = dict(zip(row_list, units, strict=True))
-                tok_of.update(zip(extra, idx.rows_tokens(extra), strict=True))
-                win_cache: dict[tuple[int, ...], list[str]] = {}
-                contexts = []
-                for r, w in zip(row_list, windows, strict=True):
-                    if len(w) <= 1 and (not w or w[0] == r):
-                        contexts.append(None)
-                        continue
-                    win = win_cache.get(w)
-                    if win is None:
-                        win = win_cache[w] = [t for cr in w for t in tok_of[cr]]
-                    contexts.append(win)
+            units, contexts, ctx_of = self._gather(rows)
             uids = idx.unit_ids.view()[rows].tolist()
             dids = idx.doc_ids.view()[rows].tolist()
             starts = idx.starts.view()[rows].tolist()
             ends = idx.ends.view()[rows].tolist()
             clause = idx.is_clause.view()[rows].tolist()
         infos = list(zip(uids, dids, starts, ends, strict=True))
-        comps = self.scorer.score_many(q, units, contexts) if not q.empty else [Components(0.0, 0.0, 0.0, 0.0, {}) for _ in units]
+        comps = self.scorer.score_packed(q, units, contexts, ctx_of) if not q.empty \
+            else [Components(0.0, 0.0, 0.0, 0.0, {}) for _ in row_list]
         hits = [
             Hit(r, uid, did, s, e, bool(c), comp.score, float(b), comp, comp.score)
             for r, (uid, did, s, e), c, comp, b in zip(row_list, infos, clause, comps, bm.tolist(), strict=True)
@@ -203,6 +189,45 @@ class Matcher:
                     seen[h.doc_id] = n + 1
             hits = kept
         return hits[:limit]
+
+    def _gather(self, rows: np.ndarray) -> tuple[Packed, Packed | None, np.ndarray | None]:
+        """The candidates' tokens and their distinct context windows (the sentence and its
+        neighbours, ``CONTEXT_RADIUS``) as packed term ids sharing one vocabulary, and each
+        candidate's window (-1: no context beyond itself). Caller holds the index lock."""
+        idx = self.index
+        uterm, ulen = idx.rows_term_ids(rows)
+        ctx_of: np.ndarray | None = None
+        wterm = np.zeros(0, dtype=uterm.dtype)
+        wlens: list[int] = []
+        if len(rows) and (idx.sent_idx.view()[rows] >= 0).any():
+            keep, cand = idx.context_windows(rows, CONTEXT_RADIUS)
+            span = keep.shape[1] // 2
+            count = keep.sum(axis=1)
+            alone = (count == 0) | ((count == 1) & keep[:, span])
+            ctx_of = np.full(len(rows), -1, dtype=np.int64)
+            seen: dict[tuple[int, ...], int] = {}
+            members: list[int] = []
+            sizes: list[int] = []
+            for i in np.flatnonzero(~alone).tolist():
+                w = tuple(cand[i][keep[i]].tolist())
+                k = seen.get(w)
+                if k is None:
+                    k = seen[w] = len(sizes)
+                    members.extend(w)
+                    sizes.append(len(w))
+                ctx_of[i] = k
+            if sizes:
+                wterm, mlen = idx.rows_term_ids(members)
+                ends = np.cumsum(sizes)
+                wlens = np.add.reduceat(mlen, ends - np.asarray(sizes)).tolist()
+        uniq, local = np.unique(np.concatenate([uterm, wterm]), return_inverse=True)
+        terms = idx.terms
+        packed = Packed([terms[t] for t in uniq.tolist()], local.astype(np.int64).ravel(),
+                        np.concatenate([ulen, np.asarray(wlens, dtype=np.int64)]), uniq.astype(np.int64))
+        n = len(rows)
+        if not wlens:
+            return packed.head(n), None, None
+        return packed.head(n), packed.tail(n), ctx_of
 
     def compare(self, a: str, b: str) -> tuple[float, dict[str, Any]]:
         """Score and explanation of text ``b`` as a repetition of claim ``a``."""

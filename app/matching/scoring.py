@@ -34,7 +34,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -42,7 +42,7 @@ from rapidfuzz.distance import Levenshtein
 
 from app.matching.normalize import STOPWORDS, Normalizer, Token, is_alias_token, skeleton, variant_similarity
 
-__all__ = ["FUZZY_MIN_RATIO", "WEIGHTS", "Components", "Query", "Scorer"]
+__all__ = ["FUZZY_MIN_RATIO", "WEIGHTS", "Components", "Packed", "Query", "Scorer"]
 
 FUZZY_MIN_RATIO = 80.0
 FUZZY_MIN_LEN = 4
@@ -123,15 +123,80 @@ class Components:
         }
 
 
+class TermTable(Protocol):
+    """Per-term facts by term id, vectorized (the ``LexicalIndex`` is one): lets the scorer
+    weigh a ``Packed`` vocabulary that carries term ids without a Python call per term."""
+
+    def idf_ids(self, ids: np.ndarray) -> np.ndarray: ...
+
+    def stop_ids(self, ids: np.ndarray) -> np.ndarray: ...
+
+    def skeleton_ids(self, keys: Iterable[str]) -> set[int]: ...
+
+    def ids_of(self, terms: Sequence[str]) -> np.ndarray: ...
+
+
+@dataclass
+class Packed:
+    """Many token sequences as one flat array of ids into a small vocabulary: what the
+    vectorized scoring works on (``Packed.of`` from token lists; the matcher builds one
+    straight from the index's term ids, without a Python loop over every token)."""
+
+    terms: list[str]  # the vocabulary: local id -> term
+    ids: np.ndarray  # int64, every sequence's local ids, one after another
+    lens: np.ndarray  # int64, tokens per sequence
+    gids: np.ndarray | None = None  # each vocabulary term's id in the scorer's ``TermTable``, ascending
+
+    @classmethod
+    def of(cls, seqs: Sequence[Sequence[str]]) -> Packed:
+        local: dict[str, int] = {}
+        flat: list[int] = []
+        for u in seqs:
+            for t in u:
+                i = local.get(t)
+                if i is None:
+                    i = local[t] = len(local)
+                flat.append(i)
+        return cls(list(local), np.asarray(flat, dtype=np.int64),
+                   np.fromiter((len(u) for u in seqs), dtype=np.int64, count=len(seqs)))
+
+    def __len__(self) -> int:
+        return len(self.lens)
+
+    def _split(self, n: int) -> int:
+        return int(self.lens[:n].sum())
+
+    def head(self, n: int) -> Packed:
+        """The first ``n`` sequences (same vocabulary)."""
+        return Packed(self.terms, self.ids[: self._split(n)], self.lens[:n], self.gids)
+
+    def tail(self, n: int) -> Packed:
+        """The sequences after the first ``n`` (same vocabulary)."""
+        return Packed(self.terms, self.ids[self._split(n):], self.lens[n:], self.gids)
+
+    def strings(self, words: Sequence[str] | None = None) -> list[str]:
+        """Each sequence joined by spaces (``words``: a replacement for ``terms``)."""
+        vocab = self.terms if words is None else words
+        flat = [vocab[i] for i in self.ids.tolist()]
+        out: list[str] = []
+        pos = 0
+        for k in self.lens.tolist():
+            out.append(" ".join(flat[pos:pos + k]))
+            pos += k
+        return out
+
+
 class Scorer:
     """Scores candidates for a query. ``idf(term)`` gives a term's rarity in the workspace
     (the index's BM25 idf); without one every word weighs the same."""
 
     def __init__(self, normalizer: Normalizer, idf: IdfFn | None = None,
-                 idf_many: Callable[[Sequence[str]], Sequence[float]] | None = None) -> None:
+                 idf_many: Callable[[Sequence[str]], Sequence[float]] | None = None,
+                 table: TermTable | None = None) -> None:
         self.normalizer = normalizer
         self.idf = idf
         self.idf_many = idf_many
+        self.table = table  # the source of ``idf``; used for ``Packed`` with term ids
 
     def _fill_weights(self, q: Query, terms: Iterable[str]) -> None:
         """Weights of many unit terms at once (one vectorized idf lookup)."""
@@ -288,19 +353,13 @@ class Scorer:
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """``(query_coverage, text_coverage, bm25, name_coverage)`` of many token sequences at
         once (vectorized; the same numbers ``coverage``/``bm25``/``name_coverage`` give)."""
-        n = len(seqs)
+        return self.measure_packed(q, Packed.of(seqs), fmap)
+
+    def _terms_info(self, q: Query, terms: Sequence[str], fmap: dict[str, tuple[str, float]]
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Per vocabulary term: stopword?, weight, the query term it counts as (index into
+        ``q.content``, -1: none) and with what similarity."""
         qpos = {t: i for i, t in enumerate(q.content)}
-        local: dict[str, int] = {}
-        flat: list[int] = []
-        lens: list[int] = []
-        for u in seqs:
-            for t in u:
-                i = local.get(t)
-                if i is None:
-                    i = local[t] = len(local)
-                flat.append(i)
-            lens.append(len(u))
-        terms = list(local)
         wc = q.wcache
         stop = np.fromiter((t in STOPWORDS for t in terms), dtype=bool, count=len(terms))
         w = np.fromiter((0.0 if t in STOPWORDS else wc.get(t, 1.0) for t in terms), dtype=np.float64,
@@ -315,12 +374,55 @@ class Scorer:
                 hit = fmap.get(t)
                 if hit is not None and hit[0] in qpos:
                     qi[j], sim[j] = qpos[hit[0]], hit[1]
-        ids = np.asarray(flat, dtype=np.int64)
-        unit = np.repeat(np.arange(n, dtype=np.int64), np.asarray(lens, dtype=np.int64))
+        return stop, w, qi, sim
+
+    def _table_info(self, q: Query, terms: Sequence[str], gids: np.ndarray, table: TermTable
+                    ) -> tuple[dict[str, tuple[str, float]], tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+        """``fuzzy_map`` and ``_terms_info`` of a vocabulary with term ids, vectorized: only the
+        terms sharing a spelling skeleton with a query word are compared one by one."""
+        variants = table.skeleton_ids(q.by_key) if q.fuzzable else set()
+        maybe = [terms[j] for j in np.flatnonzero(np.isin(gids, np.fromiter(variants, dtype=np.int64,
+                                                                           count=len(variants)))).tolist()] \
+            if variants else []
+        fmap = self.fuzzy_map(q, maybe)
+        stop = np.asarray(table.stop_ids(gids), dtype=bool)
+        w = np.clip(table.idf_ids(gids), IDF_MIN, IDF_MAX)
+        if ALIAS_RARE:
+            for j in [j for j, t in enumerate(terms) if t[:1] == "_"]:  # alias groups (is_alias_token)
+                w[j] = self.weight(terms[j])
+        w[stop] = 0.0
+        qi = np.full(len(terms), -1, dtype=np.int64)
+        sim = np.zeros(len(terms), dtype=np.float64)
+        # gids are sorted (np.unique): find the query's terms and the variants by bisection
+
+        def where(words: Sequence[str]) -> list[int]:
+            ids = table.ids_of(words)
+            at = np.minimum(np.searchsorted(gids, ids), max(len(gids) - 1, 0))
+            return np.where((ids >= 0) & (gids[at] == ids), at, -1).tolist() if len(gids) else [-1] * len(words)
+
+        for k, at in enumerate(where(q.content)):
+            if at >= 0:
+                qi[at], sim[at] = k, 1.0
+        qpos = {t: i for i, t in enumerate(q.content)}
+        for (qt, s), at in zip(fmap.values(), where(list(fmap)), strict=True):
+            if at >= 0 and qi[at] < 0 and qt in qpos:
+                qi[at], sim[at] = qpos[qt], s
+        return fmap, (stop, w, qi, sim)
+
+    def measure_packed(self, q: Query, packed: Packed, fmap: dict[str, tuple[str, float]],
+                       terms_info: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``measure`` of packed sequences (``terms_info``: ``_terms_info`` of its vocabulary,
+        when already computed for another ``Packed`` sharing it)."""
+        n = len(packed)
+        qpos = {t: i for i, t in enumerate(q.content)}
+        stop, w, qi, sim = terms_info if terms_info is not None else self._terms_info(q, packed.terms, fmap)
+        ids = packed.ids
+        unit = np.repeat(np.arange(n, dtype=np.int64), packed.lens)
         content = ~stop[ids]
         # distinct (unit, term) pairs
-        pairs = np.unique(unit[content] * len(terms) + ids[content])
-        pu, pt = pairs // max(len(terms), 1), pairs % max(len(terms), 1)
+        pairs = np.unique(unit[content] * len(stop) + ids[content])
+        pu, pt = pairs // max(len(stop), 1), pairs % max(len(stop), 1)
         usum = np.bincount(pu, weights=w[pt], minlength=n)
         umatch = np.bincount(pu, weights=w[pt] * sim[pt], minlength=n)
         nq = len(q.content)
@@ -355,35 +457,52 @@ class Scorer:
         ``contexts``: each unit's context window tokens (None: the unit itself)."""
         if q.empty or not units:
             return [Components(0.0, 0.0, 0.0, 0.0, {}) for _ in units]
-        vocab: set[str] = set()
-        for u in units:
-            vocab.update(u)
-        ctx_list: list[Sequence[str]] = []
+        if contexts is None:
+            return self.score_packed(q, Packed.of(units))
+        windows: list[Sequence[str]] = []
         ctx_of: list[int] = []
-        if contexts is not None:
-            seen: dict[int, int] = {}
-            for c in contexts:
-                if c is None:
-                    ctx_of.append(-1)
-                    continue
-                k = seen.get(id(c))
-                if k is None:
-                    k = seen[id(c)] = len(ctx_list)
-                    ctx_list.append(c)
-                    vocab.update(c)
-                ctx_of.append(k)
-        fmap = self.fuzzy_map(q, list(vocab))
-        self._fill_weights(q, vocab)
-        qc, uc, bm, nc = self.measure(q, units, fmap)
-        ustrs = [" ".join(fmap[t][0] if t in fmap else t for t in u) for u in units]
+        seen: dict[int, int] = {}
+        for c in contexts:
+            if c is None:
+                ctx_of.append(-1)
+                continue
+            k = seen.get(id(c))
+            if k is None:
+                k = seen[id(c)] = len(windows)
+                windows.append(c)
+            ctx_of.append(k)
+        packed = Packed.of([*units, *windows])
+        n = len(units)
+        return self.score_packed(q, packed.head(n), packed.tail(n) if windows else None,
+                                 np.asarray(ctx_of, dtype=np.int64))
+
+    def score_packed(self, q: Query, units: Packed, contexts: Packed | None = None,
+                     ctx_of: np.ndarray | None = None) -> list[Components]:
+        """``score_many`` of packed sequences: ``contexts`` holds the distinct context windows
+        and ``ctx_of[i]`` the window of unit ``i`` (-1: the unit itself). Both may share one
+        vocabulary (``Packed.head``/``tail``), as the matcher's index gather gives them."""
+        if q.empty or not len(units):
+            return [Components(0.0, 0.0, 0.0, 0.0, {}) for _ in range(len(units))]
+        shared = contexts is None or contexts.terms is units.terms
+        info: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
+        if shared and units.gids is not None and self.table is not None and self.idf is not None:
+            fmap, info = self._table_info(q, units.terms, units.gids, self.table)
+        else:
+            vocab = units.terms if shared else list(dict.fromkeys([*units.terms, *contexts.terms]))  # type: ignore[union-attr]
+            fmap = self.fuzzy_map(q, vocab)
+            self._fill_weights(q, vocab)
+            if shared:
+                info = self._terms_info(q, units.terms, fmap)
+        qc, uc, bm, nc = self.measure_packed(q, units, fmap, info)
+        mapped = [fmap[t][0] if t in fmap else t for t in units.terms]
+        ustrs = units.strings(mapped)
         tset = process.cdist([" ".join(q.seq)], ustrs, scorer=fuzz.token_set_ratio, dtype=np.float32,
                              workers=2 if len(ustrs) >= 2000 else 1)[0].astype(np.float64)
         cb, cc, cn = bm.copy(), qc.copy(), nc.copy()
-        if ctx_list:
-            xq, _, xb, xn = self.measure(q, ctx_list, fmap)
-            idx = np.asarray(ctx_of, dtype=np.int64)
-            has = idx >= 0
-            j = idx[has]
+        if contexts is not None and len(contexts) and ctx_of is not None:
+            xq, _, xb, xn = self.measure_packed(q, contexts, fmap, info)
+            has = ctx_of >= 0
+            j = ctx_of[has]
             cb[has] = np.maximum(xb[j], qc[has] * bm[has])
             cc[has] = np.maximum(xq[j], qc[has])
             cn[has] = np.maximum(xn[j], nc[has])
