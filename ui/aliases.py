@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -22,8 +22,7 @@ from PySide6.QtWidgets import (
 from ui import theme
 from ui.lineage_model import get
 from ui.session import Changes, WorkspaceSession
-
-Index = QModelIndex | QPersistentModelIndex
+from ui.table_model import RowsTableModel
 
 
 def group_terms(group: Any) -> list[str]:
@@ -38,39 +37,17 @@ def split_terms(text: str) -> list[str]:
     return [t.strip() for t in text.split(",") if t.strip()]
 
 
-class AliasModel(QAbstractTableModel):
+class AliasModel(RowsTableModel):
+    """Rows are alias groups."""
+
     COLUMNS = ("Terms", "Added by")
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.groups: list[Any] = []
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.groups)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(self.COLUMNS)):
-            return self.COLUMNS[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self.groups)):
-            return None
-        g = self.groups[index.row()]
+    def cell(self, item: Any, column: int, role: int) -> Any:
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            if index.column() == 0:
-                return " = ".join(group_terms(g))
-            return get(g, "created_by") or ""
+            if column == 0:
+                return " = ".join(group_terms(item))
+            return get(item, "created_by") or ""
         return None
-
-    def set_groups(self, groups: list[Any]) -> None:
-        self.beginResetModel()
-        self.groups = list(groups)
-        self.endResetModel()
 
 
 class AliasDialog(QDialog):
@@ -123,7 +100,7 @@ class AliasDialog(QDialog):
 
     def reload(self) -> None:
         def got(groups: list[Any]) -> None:
-            self.model.set_groups(groups)
+            self.model.set_rows(groups)
             self.loaded.emit(len(groups))
 
         self.session.read(self.session.ws.matcher.aliases, got, label="Loading aliases")
@@ -148,7 +125,7 @@ class AliasDialog(QDialog):
         idx = self.view.currentIndex()
         if not idx.isValid():
             return
-        group = self.model.groups[idx.row()]
+        group = self.model.rows[idx.row()]
         group_id = get(group, "id")
         session = self.session
 

@@ -6,15 +6,7 @@ import html
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QEvent,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    QSortFilterProxyModel,
-    Qt,
-)
+from PySide6.QtCore import QEvent, QObject, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QAction, QColor, QGuiApplication, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -33,12 +25,12 @@ from PySide6.QtWidgets import (
 from ui import theme
 from ui.library import doc_title
 from ui.semantic import SemanticState, stage_tag, stage_tooltip
+from ui.table_model import Index, RowsTableModel
 
 
 def candidate_key(document_id: int, start: int, end: int) -> str:
     return f"{document_id}:{start}:{end}"
 
-Index = QModelIndex | QPersistentModelIndex
 KEY_ROLE = Qt.ItemDataRole.UserRole
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -72,32 +64,19 @@ def stage_color(tag: str) -> QColor:
     return pal.color(QPalette.ColorRole.PlaceholderText)
 
 
-class PassageTableModel(QAbstractTableModel):
+class PassageTableModel(RowsTableModel):
     """Rows of passages (candidates, appearances, search results): score, document, date, ..."""
 
-    COLUMNS = ("Score", "Document", "Date", "Relation", "Passage")
+    COLUMNS: tuple[str, ...] = ("Score", "Document", "Date", "Relation", "Passage")
     SCORE, DOCUMENT, DATE, RELATION, PASSAGE = range(5)
 
     def __init__(self, parent: QObject | None = None, *, columns: Sequence[str] | None = None) -> None:
         super().__init__(parent)
-        self.rows: list[Any] = []
         if columns is not None:
             self.COLUMNS = tuple(columns)
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.COLUMNS):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section]
-        if role == Qt.ItemDataRole.ToolTipRole and self.COLUMNS[section] == FOUND_BY:
-            return FOUND_BY_TIP
-        return None
+    def header_tooltip(self, section: int) -> str | None:
+        return FOUND_BY_TIP if self.COLUMNS[section] == FOUND_BY else None
 
     def column_value(self, row: Any, name: str) -> Any:
         if name == "Score":
@@ -122,10 +101,12 @@ class PassageTableModel(QAbstractTableModel):
         return ""
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self.rows)):
-            return None
-        row = self.rows[index.row()]
-        name = self.COLUMNS[index.column()]
+        if role == KEY_ROLE and index.isValid():
+            return index.row()
+        return super().data(index, role)
+
+    def cell(self, row: Any, column: int, role: int) -> Any:
+        name = self.COLUMNS[column]
         if role == Qt.ItemDataRole.DisplayRole:
             return self.column_value(row, name)
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -145,8 +126,6 @@ class PassageTableModel(QAbstractTableModel):
             if name == "Date":
                 return getattr(row, "published", None) or "9999"
             return str(self.column_value(row, name)).casefold()
-        if role == KEY_ROLE:
-            return index.row()
         if role == Qt.ItemDataRole.ForegroundRole and name == "Score" and getattr(row, "score", None) is not None:
             return score_color(float(row.score))
         if role == Qt.ItemDataRole.ForegroundRole and name == FOUND_BY:
@@ -162,14 +141,6 @@ class PassageTableModel(QAbstractTableModel):
             f.setBold(True)
             return f
         return None
-
-    def set_rows(self, rows: Sequence[Any]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def row_at(self, row: int) -> Any | None:
-        return self.rows[row] if 0 <= row < len(self.rows) else None
 
 
 def _span(words: str, op: str, colors: dict[str, str]) -> str:

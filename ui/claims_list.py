@@ -4,15 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    QSortFilterProxyModel,
-    Qt,
-    Signal,
-)
+from PySide6.QtCore import QModelIndex, QObject, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QKeySequence, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -29,8 +21,8 @@ from PySide6.QtWidgets import (
 
 from ui import theme
 from ui.session import WorkspaceSession
+from ui.table_model import Index, RowsTableModel
 
-Index = QModelIndex | QPersistentModelIndex
 ID_ROLE = Qt.ItemDataRole.UserRole
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 FILTER_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -60,7 +52,7 @@ def count_of(value: Any) -> int:
         return 0
 
 
-class ClaimListModel(QAbstractTableModel):
+class ClaimListModel(RowsTableModel):
     """Rows are ``ClaimSummary`` values, merged by id so selections survive refreshes."""
 
     COLUMNS = ("Claim", "Status", "Verdict", "Passages", "Docs")
@@ -68,27 +60,10 @@ class ClaimListModel(QAbstractTableModel):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._rows: list[Any] = []
         self._row_of: dict[int, int] = {}
         self._swatches: dict[int, QPixmap] = {}
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(self.COLUMNS)):
-            return self.COLUMNS[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
-            return None
-        c = self._rows[index.row()]
-        col = index.column()
+    def cell(self, c: Any, col: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             if col == self.TEXT:
                 return c.text
@@ -101,7 +76,7 @@ class ClaimListModel(QAbstractTableModel):
             if col == self.DOCUMENTS:
                 return count_of(getattr(c, "documents", 0))
         elif role == SORT_ROLE:
-            value = self.data(index, Qt.ItemDataRole.DisplayRole)
+            value = self.cell(c, col, Qt.ItemDataRole.DisplayRole)
             return value.casefold() if isinstance(value, str) else value
         elif role == ID_ROLE:
             return c.id

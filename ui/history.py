@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from ui import theme
 from ui.session import WorkspaceSession
-
-Index = QModelIndex | QPersistentModelIndex
+from ui.table_model import RowsTableModel
 
 ACTIONS = {
     "document.import": "Imported the document", "document.edit": "Edited details",
@@ -47,47 +46,28 @@ def describe_change(before: dict[str, Any] | None, after: dict[str, Any] | None)
     return "; ".join(parts)
 
 
-class HistoryModel(QAbstractTableModel):
+class HistoryModel(RowsTableModel):
+    """Rows are audit entries, newest first."""
+
     COLUMNS = ("When", "Who", "What", "Details")
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.entries: list[Any] = []
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.entries)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(self.COLUMNS)):
-            return self.COLUMNS[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self.entries)):
-            return None
-        e = self.entries[index.row()]
-        col = index.column()
+    def cell(self, item: Any, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
-            if col == 0:
-                at = e.at.astimezone() if getattr(e.at, "tzinfo", None) else e.at
+            if column == 0:
+                at = item.at.astimezone() if getattr(item.at, "tzinfo", None) else item.at
                 return at.strftime("%Y-%m-%d %H:%M")
-            if col == 1:
-                return e.user
-            if col == 2:
-                return ACTIONS.get(e.action, e.action)
-            return describe_change(e.before, e.after)
-        if role == Qt.ItemDataRole.ToolTipRole and col == 3:
-            return describe_change(e.before, e.after).replace("; ", "\n")
+            if column == 1:
+                return item.user
+            if column == 2:
+                return ACTIONS.get(item.action, item.action)
+            return describe_change(item.before, item.after)
+        if role == Qt.ItemDataRole.ToolTipRole and column == 3:
+            return describe_change(item.before, item.after).replace("; ", "\n")
         return None
 
     def set_entries(self, entries: list[Any]) -> None:
-        self.beginResetModel()
-        self.entries = list(reversed(entries))  # newest first
-        self.endResetModel()
+        """Audit entries as the workspace gives them (oldest first)."""
+        self.set_rows(reversed(entries))
 
 
 class HistoryPanel(QWidget):

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -30,9 +30,9 @@ from PySide6.QtWidgets import (
 
 from ui import theme
 from ui.session import Changes, WorkspaceSession
+from ui.table_model import RowsTableModel
 from ui.tasks import Task, TaskContext
 
-Index = QModelIndex | QPersistentModelIndex
 FLUSH_SECONDS = 0.25  # the library is told about new documents at most this often
 
 
@@ -53,7 +53,7 @@ def lower_priority_of_helpers(done: set[int]) -> None:
                 pass
 
 
-class OutcomeTableModel(QAbstractTableModel):
+class OutcomeTableModel(RowsTableModel):
     """Import outcomes: file, result, reason."""
 
     COLUMNS = ("File", "Result", "Reason")
@@ -61,30 +61,15 @@ class OutcomeTableModel(QAbstractTableModel):
               "imported": "Imported"}
 
     def __init__(self, outcomes: Sequence[Any], parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.outcomes = list(outcomes)
+        super().__init__(parent, outcomes)
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.outcomes)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else 3
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < 3:
-            return self.COLUMNS[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self.outcomes)):
-            return None
-        o = self.outcomes[index.row()]
+    def cell(self, item: Any, column: int, role: int) -> Any:
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            if index.column() == 0:
-                return (o.path or o.filename) if role == Qt.ItemDataRole.ToolTipRole else o.filename
-            if index.column() == 1:
-                return self.LABELS.get(o.status, o.status)
-            return o.error or ""
+            if column == 0:
+                return (item.path or item.filename) if role == Qt.ItemDataRole.ToolTipRole else item.filename
+            if column == 1:
+                return self.LABELS.get(item.status, item.status)
+            return item.error or ""
         return None
 
 
@@ -132,7 +117,7 @@ class ImportReportDialog(QDialog):
 
     def report_text(self) -> str:
         return "\n".join(f"{o.path or o.filename}\t{OutcomeTableModel.LABELS.get(o.status, o.status)}\t{o.error or ''}"
-                         for o in self.model.outcomes)
+                         for o in self.model.rows)
 
     def copy_report(self) -> None:
         QGuiApplication.clipboard().setText(self.report_text())

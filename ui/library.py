@@ -5,16 +5,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    QRegularExpression,
-    QSortFilterProxyModel,
-    Qt,
-    Signal,
-)
+from PySide6.QtCore import QModelIndex, QObject, QRegularExpression, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -29,8 +20,7 @@ from PySide6.QtWidgets import (
 
 from ui import theme
 from ui.session import WorkspaceSession
-
-Index = QModelIndex | QPersistentModelIndex
+from ui.table_model import RowsTableModel
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -58,7 +48,7 @@ def doc_title(info: Any) -> str:
     return (info.title or "").strip() or info.filename
 
 
-class DocumentTableModel(QAbstractTableModel):
+class DocumentTableModel(RowsTableModel):
     """Rows are ``DocumentInfo`` values; updated in place by id so views keep their selection."""
 
     COLUMNS = ("Title", "Outlet", "Date", "Type", "Claims")
@@ -66,7 +56,6 @@ class DocumentTableModel(QAbstractTableModel):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._rows: list[Any] = []
         self._row_of: dict[int, int] = {}
         self._dirty = False
         self._keys: list[Any] = []  # sort key of each row, in row order
@@ -76,23 +65,7 @@ class DocumentTableModel(QAbstractTableModel):
         self.sort_key = self._make_key()
 
     # ------------------------------------------------------------------ Qt API
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(self.COLUMNS)):
-            return self.COLUMNS[section]
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
-            return None
-        info = self._rows[index.row()]
-        col = index.column()
+    def cell(self, info: Any, col: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             if col == self.TITLE:
                 return doc_title(info)
@@ -109,7 +82,7 @@ class DocumentTableModel(QAbstractTableModel):
                 return info.published or "9999"  # unknown dates sort last
             if col == self.CLAIMS:
                 return self._claims.get(info.id, 0)
-            return str(self.data(index, Qt.ItemDataRole.DisplayRole)).casefold()
+            return str(self.cell(info, col, Qt.ItemDataRole.DisplayRole)).casefold()
         elif role == ID_ROLE:
             return info.id
         elif role == FILTER_ROLE:

@@ -70,7 +70,7 @@ def test_failures_are_listed_with_reasons(window, tmp_path, qtbot, qtmodeltester
     dialog = shown.args[0]
     assert dialog.isVisible()
     qtmodeltester.check(dialog.model)
-    rows = {o.filename: o.error for o in dialog.model.outcomes}
+    rows = {o.filename: o.error for o in dialog.model.rows}
     assert set(rows) == {"empty.txt", "broken.pdf"}
     assert "empty" in rows["empty.txt"]
     assert rows["broken.pdf"]
