@@ -13,10 +13,10 @@ Layout (all rows = units, in insertion order):
 * ``df`` per term (alive rows only) and a skeleton map (``skeleton(term) -> term ids``) used
   to expand rare name tokens to their transliteration variants at query time.
 
-Retrieval never ORs every query word: query terms are taken rarest first while the number of
-postings to scan stays within ``POSTING_BUDGET`` (at least ``MIN_TERMS`` terms are always
-used). Scores are accumulated in a per-thread dense buffer, so a lookup costs O(postings
-scanned), not O(units).
+Lookups (``candidate_rows``) are in ``retrieval``: BM25 over the rarest query terms within a
+posting budget, never an OR of every query word. The matcher re-scores candidates from the
+forward index (``rows_term_ids``, ``context_windows``) and reads per-term facts (``idf_ids``,
+``stop_ids``, ``skeleton_ids``) as the scorer's ``TermTable``.
 
 Thread safety: every mutation and every lookup holds ``self.lock`` (lookups are short);
 searches from several threads are safe while another thread adds or removes units.
@@ -32,45 +32,18 @@ from typing import Any
 
 import numpy as np
 
-from app.matching import index_io
+from app.matching import index_io, retrieval
 from app.matching.index_io import Grow as _Grow
-from app.matching.normalize import STOPWORDS, is_alias_token, skeleton, variant_similarity
+from app.matching.normalize import STOPWORDS, skeleton
+from app.matching.retrieval import STOP_BIT
 
 __all__ = ["FORMAT_VERSION", "LexicalIndex"]
 
 FORMAT_VERSION = 4
 MERGE_POSTINGS = 200_000
-MIN_TERMS = 2
-K1 = 1.2
-B = 0.75
-VARIANT_WEIGHT = 0.9
-COVERAGE_SHARE = 0.5
-# postings scanned per lookup at most (rarest query terms first; MIN_TERMS always)
-POSTING_BUDGET = 50_000
-# the 64 most frequent English stopwords: a bit each in every unit's ``stopmask``
-_FREQUENT_STOPWORDS = (
-    "the of and to a in is was for on that with by as at from it his he be are were has have had an "
-    "or but not this their they its after which who been will more into than over about would also we "
-    "our some when out up all there can no him her she them i you"
-).split()
-_STOP_BIT = {w: i for i, w in enumerate(_FREQUENT_STOPWORDS[:64])}
 
 _I64 = np.int64
 _I32 = np.int32
-
-
-def _set_ratio(inter: np.ndarray, unit_chars: np.ndarray, query_chars: float) -> np.ndarray:
-    """token_set_ratio's best case from character counts: 2I / (2I + rest of one side); the
-    larger of the two is the one whose other side is smaller, so one division does."""
-    two = 2.0 * inter
-    rest = np.minimum(np.maximum(unit_chars - inter, 0.0), np.maximum(max(query_chars, 1.0) - inter, 0.0))
-    return two / np.maximum(two + rest, 1.0)
-
-
-class _Buffers(threading.local):
-    def __init__(self) -> None:
-        self.scores = np.zeros(0, dtype=np.float32)
-        self.counts = np.zeros(0, dtype=np.float32)
 
 
 class LexicalIndex:
@@ -108,8 +81,8 @@ class LexicalIndex:
         self.n_sent = 0  # alive sentence (non-clause) units: the N of idf
         self.total_len = 0.0
         self.meta: dict[str, Any] = {}
-        self._bufs = _Buffers()
-        self._norms: tuple[tuple[int, float], np.ndarray] | None = None
+        self._bufs = retrieval.Buffers()
+        self._norms: tuple[tuple[int, float], np.ndarray] | None = None  # retrieval.length_norms
 
     # ------------------------------------------------------------------ terms
     def _term_id(self, term: str) -> int:
@@ -121,7 +94,7 @@ class LexicalIndex:
             self.df.extend([0])
             self.is_stop.extend([term in STOPWORDS])
             self.tlen.extend([len(term) + 1.0])
-            self.stopbit.extend([_STOP_BIT.get(term, -1)])
+            self.stopbit.extend([STOP_BIT.get(term, -1)])
             key = skeleton(term)
             if key is not None:
                 self.skel.setdefault(key, []).append(tid)
@@ -339,52 +312,10 @@ class LexicalIndex:
                 rows = np.concatenate([rows, np.asarray(extra, dtype=rows.dtype)])
             return rows[self.alive.view()[rows]].astype(_I64)
 
-    def _idf(self, df: float) -> float:
+    def idf_df(self, df: float) -> float:
+        """BM25 idf of a term in ``df`` sentences."""
         n = max(self.n_sent, 1)
         return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
-
-    def query_terms(
-        self, query_tokens: Sequence[str], *, variants: bool = True, names: Collection[str] = ()
-    ) -> list[tuple[int, float]]:
-        """``(term id, weight)`` for the query's content terms in the index, plus their
-        spelling variants (``variant_similarity``; ``names``: query terms that are names) at
-        weight ``VARIANT_WEIGHT`` (and never weighing more than the query word itself: a rare
-        misspelling of a common word must not outrank the query's rare words). Repeated query
-        words count once."""
-        out: dict[int, float] = {}
-        df = self.df.view()
-        for t in dict.fromkeys(query_tokens):
-            if t in STOPWORDS:
-                continue
-            tid = self.vocab.get(t)
-            if tid is not None:
-                out[tid] = max(out.get(tid, 0.0), 1.0)
-            if not variants or is_alias_token(t):
-                continue
-            key = skeleton(t)
-            if key is None:
-                continue
-            own = self._idf(float(df[tid])) if tid is not None and df[tid] > 0 else None
-            for v in self.skel.get(key, ())[:64]:
-                if v == tid or v in out or df[v] <= 0:
-                    continue
-                if variant_similarity(t, self.terms[v], name=t in names) > 0.0:
-                    w = VARIANT_WEIGHT
-                    if own is not None:
-                        w *= min(1.0, own / self._idf(float(df[v])))
-                    out[v] = w
-        return list(out.items())
-
-    def _length_norms(self) -> np.ndarray:
-        """BM25's length normalization of every row, ``K1 * (1 - B + B * len / avg)``
-        (float32), cached until a row is added or removed."""
-        key = (self.n_rows, self.total_len)
-        cached = self._norms
-        if cached is None or cached[0] != key:
-            avg = max(self.total_len / max(self.n_alive, 1), 1e-6)
-            norms = (K1 * (1.0 - B + B * self.clen.view() / avg)).astype(np.float32)
-            self._norms = cached = (key, norms)
-        return cached[1]
 
     def candidate_rows(
         self,
@@ -396,106 +327,10 @@ class LexicalIndex:
         names: Collection[str] = (),
         coverage: bool = True,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Rows (internal) and BM25 scores of ``k`` alive units, best BM25 first: the best by
-        BM25 and (``coverage``) a share ``COVERAGE_SHARE`` chosen by the fraction of the unit's
-        content words the query contains."""
-        with self.lock:
-            qterms = self.query_terms(query_tokens, names=names)
-            if not qterms or self.n_alive == 0:
-                return np.zeros(0, dtype=_I64), np.zeros(0, dtype=np.float32)
-            df = self.df.view()
-            qterms = [(t, w) for t, w in qterms if df[t] > 0]
-            qterms.sort(key=lambda tw: (-self._idf(float(df[tw[0]])) * tw[1], tw[0]))
-            budget = POSTING_BUDGET if posting_budget is None else posting_budget
-            chosen: list[tuple[int, float]] = []
-            total = 0
-            for t, w in qterms:
-                if len(chosen) >= MIN_TERMS and total + df[t] > budget:
-                    break
-                chosen.append((t, w))
-                total += int(df[t])
-            n_rows = self.n_rows
-            bufs = self._bufs
-            if len(bufs.scores) < n_rows:
-                bufs.scores = np.zeros(max(n_rows, int(len(bufs.scores) * 1.3)), dtype=np.float32)
-                bufs.counts = np.zeros(len(bufs.scores), dtype=np.float32)
-            buf = bufs.scores
-            cnt = bufs.counts
-            tlen = self.tlen.view()
-            norms = self._length_norms()
-            touched: list[np.ndarray] = []
-            for t, w in chosen:
-                if t + 1 < len(self.post_ptr):
-                    a, b = self.post_ptr[t], self.post_ptr[t + 1]
-                    rows = self.post_rows[a:b]
-                    tf = self.post_tf[a:b]
-                else:
-                    rows = np.zeros(0, dtype=_I32)
-                    tf = np.zeros(0, dtype=np.uint8)
-                d = self.delta.get(t)
-                if d:
-                    rows = np.concatenate([rows, np.asarray(d, dtype=_I32)])
-                    tf = np.concatenate([tf, np.asarray(self.delta_tf[t], dtype=np.uint8)])
-                if not len(rows):
-                    continue
-                idf = self._idf(float(df[t])) * w
-                tff = tf.astype(np.float32)
-                norm = norms[rows]
-                contrib = (idf * tff * (K1 + 1.0) / (tff + norm)).astype(np.float32)
-                fresh = rows[buf[rows] == 0.0]
-                touched.append(fresh)
-                buf[rows] += contrib
-                cnt[rows] += w * tlen[t]
-            if not touched:
-                return np.zeros(0, dtype=_I64), np.zeros(0, dtype=np.float32)
-            rows_all = np.concatenate(touched).astype(_I64)
-            scores = buf[rows_all].copy()
-            counts = cnt[rows_all].copy()
-            buf[rows_all] = 0.0
-            cnt[rows_all] = 0.0
-            ok = self.alive.view()[rows_all]
-            if len(exclude_docs):
-                ok &= ~np.isin(self.doc_ids.view()[rows_all], np.asarray(list(exclude_docs), dtype=_I64))
-            rows_all, scores, counts = rows_all[ok], scores[ok], counts[ok]
-            if len(rows_all) > k:
-                # most by BM25; the rest by how much of each unit the query covers, so short
-                # units made of the query's words (common ones included) are not crowded out
-                k_cov = int(k * COVERAGE_SHARE) if coverage else 0
-                part = np.argpartition(-scores, k - k_cov - 1)[: k - k_cov]
-                if k_cov:
-                    rest = np.ones(len(rows_all), dtype=bool)
-                    rest[part] = False
-                    idx = np.nonzero(rest)[0]
-                    if len(idx) > 8 * k_cov:  # cheap pre-selection by content words alone
-                        q_content = float(sum(len(t) + 1 for t in set(query_tokens) if t not in STOPWORDS))
-                        ratio = _set_ratio(counts[idx], self.cchars.view()[rows_all[idx]], q_content)
-                        idx = idx[np.argpartition(-ratio, 8 * k_cov - 1)[: 8 * k_cov]]
-                    if len(idx):
-                        cov = self._set_ratio_estimate(query_tokens, rows_all[idx], counts[idx]) + scores[idx] * 1e-6
-                        take = idx[np.argpartition(-cov, min(k_cov, len(idx)) - 1)[:k_cov]]
-                        part = np.concatenate([part, take])
-                rows_all, scores = rows_all[part], scores[part]
-            order = np.lexsort((rows_all, -scores))
-            return rows_all[order], scores[order]
-
-    def _set_ratio_estimate(self, query_tokens: Sequence[str], rows: np.ndarray, matched: np.ndarray) -> np.ndarray:
-        """A cheap estimate of rapidfuzz ``token_set_ratio`` (0-1) between the query and each
-        row, from the characters of shared content words (``matched``), the frequent stopwords
-        both have (bit masks) and each side's total characters."""
-        qset = set(query_tokens)
-        q_chars = float(sum(len(t) + 1 for t in qset))
-        q_content = float(sum(len(t) + 1 for t in qset if t not in STOPWORDS))
-        matched = matched.astype(np.float64)
-        inter = matched.copy()
-        masks = self.stopmask.view()[rows]
-        for t in qset:
-            b = _STOP_BIT.get(t)
-            if b is not None:
-                inter += ((masks >> np.uint64(b)) & np.uint64(1)).astype(np.float64) * (len(t) + 1)
-        cchars = self.cchars.view()[rows].astype(np.float64)
-        # with stopwords, and on content words only (how token_set_ratio is often run)
-        full = _set_ratio(inter, cchars + self.schars.view()[rows], q_chars)
-        return np.maximum(full, _set_ratio(matched, cchars, q_content))
+        """Rows (internal) and BM25 scores of ``k`` alive units, best BM25 first
+        (``retrieval.candidate_rows``)."""
+        return retrieval.candidate_rows(self, query_tokens, k, posting_budget=posting_budget,
+                                        exclude_docs=exclude_docs, names=names, coverage=coverage)
 
     def candidates(self, query_tokens: Sequence[str], k: int, **kw: Any) -> list[tuple[int, float]]:
         """``(unit_id, bm25)`` of the best ``k`` units for the query tokens, best first."""
@@ -542,10 +377,12 @@ class LexicalIndex:
         return self.seq_terms.view()[flat], lens
 
     def context_windows(self, rows: np.ndarray, radius: int = 1) -> tuple[np.ndarray, np.ndarray]:
-        """``context_rows`` of many rows at once: a boolean matrix ``(len(rows), 2 * span + 1)``
-        saying which of the rows ``row - span ... row + span`` are in each row's window, and
-        those row numbers (same shape, clipped to the index). A row without context (no
-        sentence position, ``radius`` 0) has only itself."""
+        """The context window of many rows at once: the alive sentence rows of the same
+        document whose sentence is within ``radius`` of the row's own (a clause's window is its
+        sentence's). Returns a boolean matrix ``(len(rows), 2 * span + 1)`` saying which of the
+        rows ``row - span ... row + span`` are in each row's window, and those row numbers
+        (same shape, clipped to the index). A row without context (no sentence position,
+        ``radius`` 0) has only itself."""
         r = np.asarray(rows, dtype=_I64)
         span = 16 * (radius + 1)
         off = np.arange(-span, span + 1, dtype=_I64)
@@ -567,29 +404,12 @@ class LexicalIndex:
         return (int(self.unit_ids.view()[row]), int(self.doc_ids.view()[row]),
                 int(self.starts.view()[row]), int(self.ends.view()[row]))
 
-    def context_rows(self, row: int, radius: int = 1) -> list[int]:
-        """Alive sentence rows of the same document whose sentence is within ``radius`` of
-        ``row``'s sentence (the row's own sentence included); ``[row]`` without context."""
-        sent = self.sent_idx.view()
-        s = int(sent[row])
-        if s < 0 or radius <= 0:
-            return [row]
-        doc = int(self.doc_ids.view()[row])
-        span = 16 * (radius + 1)
-        a, b = max(0, row - span), min(self.n_rows, row + span + 1)
-        docs = self.doc_ids.view()[a:b].tolist()
-        sents = sent[a:b].tolist()
-        clause = self.is_clause.view()[a:b].tolist()
-        alive = self.alive.view()[a:b].tolist()
-        return [a + i for i in range(b - a)
-                if docs[i] == doc and alive[i] and not clause[i] and abs(sents[i] - s) <= radius]
-
     def term_df(self, term: str) -> int:
         tid = self.vocab.get(term)
         return int(self.df.view()[tid]) if tid is not None else 0
 
     def idf(self, term: str) -> float:
-        return self._idf(float(self.term_df(term)))
+        return self.idf_df(float(self.term_df(term)))
 
     def idf_many(self, terms: Sequence[str]) -> list[float]:
         """``idf`` of many terms in one vectorized lookup."""

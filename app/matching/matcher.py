@@ -25,7 +25,8 @@ import numpy as np
 
 from app.matching.index import LexicalIndex
 from app.matching.normalize import Normalizer, clean_social
-from app.matching.scoring import Components, Packed, Scorer
+from app.matching.packed import Packed
+from app.matching.scoring import Components, Scorer
 from app.matching.units import sentence_id_of, unit_id
 
 __all__ = ["CANDIDATES", "CONTEXT_RADIUS", "Hit", "Matcher", "SemanticHook", "fuse"]

@@ -34,15 +34,16 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from app.matching.normalize import STOPWORDS, Normalizer, Token, is_alias_token, skeleton, variant_similarity
+from app.matching.packed import Packed, TermTable
 
-__all__ = ["FUZZY_MIN_RATIO", "WEIGHTS", "Components", "Packed", "Query", "Scorer"]
+__all__ = ["FUZZY_MIN_RATIO", "WEIGHTS", "Components", "Query", "Scorer"]
 
 FUZZY_MIN_RATIO = 80.0
 FUZZY_MIN_LEN = 4
@@ -121,69 +122,6 @@ class Components:
             "context_coverage": round(100 * self.context_coverage, 1),
             "name_coverage": round(100 * self.name_coverage, 1),
         }
-
-
-class TermTable(Protocol):
-    """Per-term facts by term id, vectorized (the ``LexicalIndex`` is one): lets the scorer
-    weigh a ``Packed`` vocabulary that carries term ids without a Python call per term."""
-
-    def idf_ids(self, ids: np.ndarray) -> np.ndarray: ...
-
-    def stop_ids(self, ids: np.ndarray) -> np.ndarray: ...
-
-    def skeleton_ids(self, keys: Iterable[str]) -> set[int]: ...
-
-    def ids_of(self, terms: Sequence[str]) -> np.ndarray: ...
-
-
-@dataclass
-class Packed:
-    """Many token sequences as one flat array of ids into a small vocabulary: what the
-    vectorized scoring works on (``Packed.of`` from token lists; the matcher builds one
-    straight from the index's term ids, without a Python loop over every token)."""
-
-    terms: list[str]  # the vocabulary: local id -> term
-    ids: np.ndarray  # int64, every sequence's local ids, one after another
-    lens: np.ndarray  # int64, tokens per sequence
-    gids: np.ndarray | None = None  # each vocabulary term's id in the scorer's ``TermTable``, ascending
-
-    @classmethod
-    def of(cls, seqs: Sequence[Sequence[str]]) -> Packed:
-        local: dict[str, int] = {}
-        flat: list[int] = []
-        for u in seqs:
-            for t in u:
-                i = local.get(t)
-                if i is None:
-                    i = local[t] = len(local)
-                flat.append(i)
-        return cls(list(local), np.asarray(flat, dtype=np.int64),
-                   np.fromiter((len(u) for u in seqs), dtype=np.int64, count=len(seqs)))
-
-    def __len__(self) -> int:
-        return len(self.lens)
-
-    def _split(self, n: int) -> int:
-        return int(self.lens[:n].sum())
-
-    def head(self, n: int) -> Packed:
-        """The first ``n`` sequences (same vocabulary)."""
-        return Packed(self.terms, self.ids[: self._split(n)], self.lens[:n], self.gids)
-
-    def tail(self, n: int) -> Packed:
-        """The sequences after the first ``n`` (same vocabulary)."""
-        return Packed(self.terms, self.ids[self._split(n):], self.lens[n:], self.gids)
-
-    def strings(self, words: Sequence[str] | None = None) -> list[str]:
-        """Each sequence joined by spaces (``words``: a replacement for ``terms``)."""
-        vocab = self.terms if words is None else words
-        flat = [vocab[i] for i in self.ids.tolist()]
-        out: list[str] = []
-        pos = 0
-        for k in self.lens.tolist():
-            out.append(" ".join(flat[pos:pos + k]))
-            pos += k
-        return out
 
 
 class Scorer:
@@ -300,29 +238,6 @@ class Scorer:
         usum = max(usum, TEXT_COVERAGE_FLOOR * q.total)
         return qmatch / q.total, (umatch / usum if usum else 0.0), matched
 
-    def bm25(self, q: Query, tokens: Sequence[str], fmap: dict[str, tuple[str, float]]) -> float:
-        """BM25 of ``tokens`` (a unit or its context window) for the query, divided by the
-        query's BM25 against itself: 1.0 = every query word present at the usual length."""
-        if self.idf is None:
-            return 0.0
-        tf: dict[str, float] = {}
-        length = 0
-        for t in tokens:
-            if t in STOPWORDS:
-                continue
-            length += 1
-            if t in q.weights:
-                tf[t] = tf.get(t, 0.0) + 1.0
-            else:
-                hit = fmap.get(t)
-                if hit is not None:
-                    tf[hit[0]] = tf.get(hit[0], 0.0) + hit[1]
-        if not tf:
-            return 0.0
-        norm = BM25_K1 * (1.0 - BM25_B + BM25_B * length / BM25_AVG_LEN)
-        got = sum(q.idfs[t] * f * (BM25_K1 + 1.0) / (f + norm) for t, f in tf.items())
-        return got / q.self_bm25 if q.self_bm25 > 0 else 0.0
-
     def _self_bm25(self, q: Query) -> float:
         if self.idf is None:
             return 0.0
@@ -333,27 +248,6 @@ class Scorer:
         length = sum(counts.values())
         norm = BM25_K1 * (1.0 - BM25_B + BM25_B * length / BM25_AVG_LEN)
         return sum(q.idfs[t] * f * (BM25_K1 + 1.0) / (f + norm) for t, f in counts.items())
-
-    @staticmethod
-    def combine(qc: float, uc: float, ts: float, cb: float, cc: float, nc: float) -> float:
-        w = WEIGHTS
-        s = w["query_coverage"] * qc + w["text_coverage"] * uc + w["token_set"] * ts / 100.0
-        s += w["context_bm25"] * cb + w["context_coverage"] * cc + w["name_coverage"] * nc
-        return round(max(0.0, min(100.0, 100.0 * s)), 1)
-
-    @staticmethod
-    def name_coverage(q: Query, matched: dict[str, tuple[str, float]], default: float) -> float:
-        if not q.name_terms:
-            return default
-        w = q.weights
-        total = sum(w[t] for t in q.name_terms)
-        return sum(w[t] * matched[t][1] for t in q.name_terms if t in matched) / total
-
-    def measure(self, q: Query, seqs: Sequence[Sequence[str]], fmap: dict[str, tuple[str, float]]
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """``(query_coverage, text_coverage, bm25, name_coverage)`` of many token sequences at
-        once (vectorized; the same numbers ``coverage``/``bm25``/``name_coverage`` give)."""
-        return self.measure_packed(q, Packed.of(seqs), fmap)
 
     def _terms_info(self, q: Query, terms: Sequence[str], fmap: dict[str, tuple[str, float]]
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -409,11 +303,13 @@ class Scorer:
                 qi[at], sim[at] = qpos[qt], s
         return fmap, (stop, w, qi, sim)
 
-    def measure_packed(self, q: Query, packed: Packed, fmap: dict[str, tuple[str, float]],
+    def measure(self, q: Query, packed: Packed, fmap: dict[str, tuple[str, float]],
                        terms_info: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """``measure`` of packed sequences (``terms_info``: ``_terms_info`` of its vocabulary,
-        when already computed for another ``Packed`` sharing it)."""
+        """``(query_coverage, text_coverage, bm25, name_coverage)`` of many sequences at once,
+        vectorized (``terms_info``: ``_terms_info`` of their vocabulary, when already computed
+        for another ``Packed`` sharing it). ``coverage`` is the one-unit reading of the same
+        coverage, used to explain a match."""
         n = len(packed)
         qpos = {t: i for i, t in enumerate(q.content)}
         stop, w, qi, sim = terms_info if terms_info is not None else self._terms_info(q, packed.terms, fmap)
@@ -493,14 +389,14 @@ class Scorer:
             self._fill_weights(q, vocab)
             if shared:
                 info = self._terms_info(q, units.terms, fmap)
-        qc, uc, bm, nc = self.measure_packed(q, units, fmap, info)
+        qc, uc, bm, nc = self.measure(q, units, fmap, info)
         mapped = [fmap[t][0] if t in fmap else t for t in units.terms]
         ustrs = units.strings(mapped)
         tset = process.cdist([" ".join(q.seq)], ustrs, scorer=fuzz.token_set_ratio, dtype=np.float32,
                              workers=2 if len(ustrs) >= 2000 else 1)[0].astype(np.float64)
         cb, cc, cn = bm.copy(), qc.copy(), nc.copy()
         if contexts is not None and len(contexts) and ctx_of is not None:
-            xq, _, xb, xn = self.measure_packed(q, contexts, fmap, info)
+            xq, _, xb, xn = self.measure(q, contexts, fmap, info)
             has = ctx_of >= 0
             j = ctx_of[has]
             cb[has] = np.maximum(xb[j], qc[has] * bm[has])

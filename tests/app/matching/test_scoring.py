@@ -8,7 +8,7 @@ import numpy as np
 from app.matching.index import LexicalIndex
 from app.matching.matcher import Matcher
 from app.matching.normalize import Normalizer, alias_groups_from_terms
-from app.matching.scoring import Packed
+from app.matching.packed import Packed
 
 DOCS = [
     ["Mohamed Qassim said Assad let Daesh take Tadmur.", "Officials were warned a month before.",
@@ -18,6 +18,14 @@ DOCS = [
     ["IS and Syria traded oil for fertiliser, the files show.", "Sky News obtained the documents.",
      "The deal ran for months."],
 ]
+
+
+def _window(idx: LexicalIndex, row: int) -> list[int]:
+    """The reference reading of a context window: same document, alive sentence rows, the
+    sentence before and after."""
+    doc, sent = idx.doc_ids.view(), idx.sent_idx.view()
+    return [r for r in range(idx.n_rows) if doc[r] == doc[row] and idx.alive.view()[r]
+            and not idx.is_clause.view()[r] and abs(int(sent[r]) - int(sent[row])) <= 1]
 
 
 def _matcher() -> Matcher:
@@ -46,7 +54,7 @@ def test_packed_scoring_equals_token_lists() -> None:
         assert units.gids is not None and contexts is not None and ctx_of is not None
         fast = m.scorer.score_packed(q, units, contexts, ctx_of)
         tokens = m.index.rows_tokens(rows)
-        windows = [[t for r in m.index.context_rows(int(row)) for t in m.index.row_tokens(r)] for row in rows]
+        windows = [[t for r in _window(m.index, int(row)) for t in m.index.row_tokens(r)] for row in rows]
         slow = m.scorer.score_many(m.query(text), tokens, windows)
         assert [c.score for c in fast] == [c.score for c in slow]
         assert [round(c.query_coverage, 9) for c in fast] == [round(c.query_coverage, 9) for c in slow]
