@@ -13,7 +13,8 @@ search. Tune on ``train``; ``dev`` is the reported figure.
 
 Reference figures on dev: rapidfuzz token_set_ratio brute force 0.559; BM25 + stemming 0.743.
 ``--by both`` (default, with ``words``) evaluates the hybrid matcher: the workspace's sentences
-are embedded first (``ws.semantic.update``; kept in the cache for reruns).
+are embedded first (``ws.semantic.update``; kept in the cache for reruns). ``--recall`` checks the
+lexical lookup against the exhaustive scan on this real text (see ``lookup_recall``).
 """
 
 from __future__ import annotations
@@ -108,6 +109,28 @@ def evaluate(db: Path, corpus: Path, split: str, doc_to_vid: dict[int, int], by:
     return {"queries": len(aps), "map@5": sum(aps) / len(aps), "ms_per_query": 1000 * elapsed / len(aps)}
 
 
+def lookup_recall(db: Path, corpus: Path, splits: tuple[str, ...], threshold: float) -> tuple[int, float]:
+    """The lookup against the exhaustive scan on real text: for every tweet, the best 10 units
+    scoring >= ``threshold`` when every unit sharing a word or variant with it is re-scored,
+    and the share of them the default lookup (``limit=10``) returns."""
+    want_n = found = 0
+    with Workspace.open(db, user="clef-bench") as ws:
+        m = ws.matcher._ready()
+        for split in splits:
+            for _, text in read_split(corpus, split)[0]:
+                q = m.query(text)
+                if q.empty:
+                    continue
+                every, _ = m.index.candidate_rows(q.seq, 1 << 40, posting_budget=1 << 40, coverage=False,
+                                                  names=q.names)
+                exact = m.search(text, limit=10, min_score=threshold, candidates=len(every), prepared=q) \
+                    if len(every) else []
+                want = {h.unit_id for h in exact}
+                want_n += len(want)
+                found += len(want & {h.unit_id for h in m.search(text, limit=10, min_score=threshold)})
+    return want_n, (found / want_n if want_n else float("nan"))
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--split", choices=("dev", "train", "both"), default="both")
@@ -116,6 +139,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rebuild", action="store_true", help="re-import the claims into a fresh workspace")
     ap.add_argument("--by", default="both,words",
                     help="comma-separated stages to evaluate: both (hybrid), words (lexical), meaning")
+    ap.add_argument("--recall", action="store_true",
+                    help="also: the lexical lookup's recall of the exhaustive scan's best 10 at the match "
+                         "threshold and at 70")
     args = ap.parse_args(argv)
     corpus = Path(args.corpus)
     if not corpus.exists():
@@ -157,6 +183,12 @@ def main(argv: list[str] | None = None) -> int:
             r = evaluate(db, corpus, split, doc_to_vid, by)
             print(f"{by:7} {split:5}  queries {r['queries']:4}  MAP@5 {r['map@5']:.4f}  "
                   f"({r['ms_per_query']:.1f} ms/query)")
+    if args.recall:
+        from app.matching.service import DEFAULT_THRESHOLD
+
+        for thr in (DEFAULT_THRESHOLD, 70.0):
+            n, rec = lookup_recall(db, corpus, splits, thr)
+            print(f"lookup recall of the exhaustive best 10 at >= {thr:.0f}: {rec:.3f} ({n} pairs)")
     return 0
 
 
