@@ -10,9 +10,11 @@ Unit ids follow ``app.matching.units``: ``sentence_id * 16 + clause_no`` (0 for 
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -151,3 +153,25 @@ def groups_for_workspace(ws: Any, min_score: float = DEFAULT_CLUSTER_SCORE, *, m
     """Clusters of the workspace built from scratch (see module docstring)."""
     index = build_index(ws)
     return resolve(ws, index.groups(min_score, min_documents=min_documents, max_documents=max_documents))
+
+
+def save_stamped(index: RepetitionIndex, data: Path, meta: Path, stamp: dict[str, Any], *, changed: bool) -> None:
+    """Save a workspace's repetition index to ``data`` with ``stamp`` (workspace, normalizer,
+    audit id it is in step with) in ``meta``; unchanged since the last save (``changed``
+    false, file present), only the stamp is rewritten. The stamp is removed before the data is
+    written, so a half-written file is never trusted."""
+    if changed or not data.exists():
+        meta.unlink(missing_ok=True)
+        index.save(data)
+    meta.write_text(json.dumps(stamp))
+
+
+def load_stamped(data: Path, meta: Path, stamp: dict[str, Any]) -> RepetitionIndex | None:
+    """The repetition index saved with exactly ``stamp``, or None (other stamp, missing,
+    unreadable: the caller rebuilds it)."""
+    try:
+        if json.loads(meta.read_text()) != stamp:
+            return None
+        return RepetitionIndex.load(data)
+    except (OSError, ValueError, KeyError):
+        return None

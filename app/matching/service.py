@@ -39,7 +39,6 @@ up to date this way.
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Callable, Collection, Sequence
@@ -199,28 +198,18 @@ class MatchService:
         return base.with_name(base.name + "-repetition.npz"), base.with_name(base.name + "-repetition.json")
 
     def _save_repetition(self, m: Matcher) -> None:
-        rep = self._repetition
-        if rep is None:
+        if self._repetition is None:
             return
-        data, meta = self._repetition_files()
-        if self._repetition_dirty or not data.exists():
-            meta.unlink(missing_ok=True)  # never a stamp beside a half-written file
-            rep.save(data)
-        # unchanged since saved: only the audit id it is in step with moves on
-        meta.write_text(json.dumps({**self._meta(m.normalizer), "last_audit_id": self._last_id}))
+        from app.matching.cluster_workspace import save_stamped
+
+        stamp = {**self._meta(m.normalizer), "last_audit_id": self._last_id}
+        save_stamped(self._repetition, *self._repetition_files(), stamp, changed=self._repetition_dirty)
         self._repetition_dirty = False
 
     def _load_repetition(self, m: Matcher) -> Any:
-        from app.matching.clusters import RepetitionIndex
+        from app.matching.cluster_workspace import load_stamped
 
-        data, meta = self._repetition_files()
-        try:
-            stamp = json.loads(meta.read_text())
-            if stamp != {**self._meta(m.normalizer), "last_audit_id": self._last_id}:
-                return None
-            return RepetitionIndex.load(data)
-        except (OSError, ValueError, KeyError):
-            return None
+        return load_stamped(*self._repetition_files(), {**self._meta(m.normalizer), "last_audit_id": self._last_id})
 
     def _notify(self, added: list[tuple[int, int, list[str]]], removed: list[int]) -> None:
         for cb in list(self.on_change):
@@ -523,10 +512,10 @@ class MatchService:
         return list(cluster_workspace.resolve(self.ws, groups))
 
     def _with_paraphrases(self, groups: list[Any], min_score: float) -> list[Any]:
-        """Join the lexical groups with the semantic stage's paraphrase pairs, when it is on."""
-        import numpy as np
-
-        from app.matching.semantic.pairs import merge_groups
+        """Join the lexical groups with the semantic stage's verified paraphrase pairs, when it
+        is on (``semantic.pairs``; the verified pairs are cached until the vectors, the
+        database or the threshold change)."""
+        from app.matching.semantic.pairs import join_groups, verify_pairs
 
         sem = self.ws.semantic
         try:
@@ -542,46 +531,10 @@ class MatchService:
         if cached is not None and cached[0] == key:
             edges = cached[1]
         else:
-            edges = self._paraphrase_edges_for(sentence_id_of(uids), min_score)
+            edges = verify_pairs(sem.paraphrase_pairs(sentence_id_of(uids)), self._ready().index, min_score,
+                                 MAX_PARAPHRASE_PAIRS)
             self._paraphrase_edges = (key, edges)
-        if not len(edges[0]):
-            return groups
-        needed = np.unique(np.concatenate([np.fromiter((u for g in groups for u in g.unit_ids), dtype=np.int64),
-                                           unit_id(edges[0]), unit_id(edges[1])]))
-        pos = np.minimum(np.searchsorted(uids, needed), max(len(uids) - 1, 0))
-        found = uids[pos] == needed
-        doc_of = dict(zip(needed[found].tolist(), udocs[pos[found]].tolist(), strict=True))
-        return merge_groups(groups, edges, doc_of)
-
-    def _paraphrase_edges_for(self, sentence_ids: Any, min_score: float) -> Any:
-        """Paraphrase pairs verified as a search would: lexical pair score fused with the
-        cosine (rapidfuzz over all pairs at once, on two threads, outside the GIL)."""
-        import numpy as np
-
-        from app.matching.cluster_keys import pair_scores, scoring_string
-
-        pairs = self.ws.semantic.paraphrase_pairs(sentence_ids)
-        empty = np.zeros(0, dtype=np.int64)
-        if not len(pairs[0]):
-            return empty, empty, np.zeros(0)
-        a_sid, b_sid, cos = pairs
-        if len(cos) > MAX_PARAPHRASE_PAIRS:
-            top = np.argpartition(-cos, MAX_PARAPHRASE_PAIRS - 1)[:MAX_PARAPHRASE_PAIRS]
-            a_sid, b_sid, cos = a_sid[top], b_sid[top], cos[top]
-        idx = self._ready().index
-        ua, ub = unit_id(a_sid), unit_id(b_sid)
-        units = np.unique(np.concatenate([ua, ub]))
-        rows = idx.rows_of_units(units)
-        strings: dict[int, str] = {}
-        with idx.lock:
-            for u, t in zip(idx.unit_ids.view()[rows].tolist(), idx.rows_tokens(rows), strict=True):
-                strings[u] = scoring_string(_content(t))
-        left = [strings.get(u, "") for u in ua.tolist()]
-        right = [strings.get(u, "") for u in ub.tolist()]
-        lexical = pair_scores(left, right)
-        scores = np.array([fuse(float(x), float(c)) for x, c in zip(lexical.tolist(), cos.tolist(), strict=True)])
-        ok = scores >= min_score
-        return a_sid[ok], b_sid[ok], scores[ok]
+        return join_groups(groups, edges, uids, udocs)
 
 
 def _content(tokens: Sequence[str]) -> list[str]:

@@ -11,29 +11,36 @@ blocks of about ``BLOCK`` vectors, each vector joining the blocks of its two nea
 so that pairs near a boundary are still compared. Cost: the sum of squared block sizes, about
 ``n * BLOCK`` products, instead of ``n**2``.
 
-``merge_groups`` folds the verified pairs into the lexical groups (union of shared sentences);
-a group reports its weakest link.
+``verify_pairs`` scores candidate pairs as a search would (lexical pair score fused with the
+cosine); ``join_groups`` folds the verified pairs into the lexical groups (``merge_groups``:
+union of shared sentences); a group reports its weakest link.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from app.matching.cluster_keys import pair_scores, scoring_string
 from app.matching.clusters import Group
+from app.matching.index import LexicalIndex
+from app.matching.matcher import fuse
+from app.matching.normalize import STOPWORDS
 from app.matching.semantic.vectors import VectorIndex
 from app.matching.units import unit_id
 
-__all__ = ["BLOCK", "PAIR_COSINE", "merge_groups", "similar_pairs"]
+__all__ = ["BLOCK", "PAIR_COSINE", "join_groups", "merge_groups", "similar_pairs", "verify_pairs"]
 
 PAIR_COSINE = 0.80  # candidates only: clear paraphrases measure 0.8-0.9 with MiniLM
 BLOCK = 512
 NEIGHBOURS = 8  # pairs kept per sentence: its closest sentences of other documents
 _ROWS = 1024
 
-Pairs = tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float32]]
+Pairs = tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float32]]  # sentence ids a, b; cosine
+Edges = tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.floating[Any]]]  # verified: a, b, score
 
 
 def _blocks(index: VectorIndex, rows: NDArray[np.int64]) -> list[NDArray[np.int64]]:
@@ -104,7 +111,7 @@ def similar_pairs(index: VectorIndex, min_cosine: float = PAIR_COSINE,
     return a[first], b[first], s[first]
 
 
-def merge_groups(groups: Sequence[Group], edges: Pairs, doc_of: dict[int, int]) -> list[Group]:
+def merge_groups(groups: Sequence[Group], edges: Edges, doc_of: dict[int, int]) -> list[Group]:
     """Lexical groups plus paraphrase edges ``(sentence_a, sentence_b, score 0-100)``, as
     connected components. ``doc_of`` maps every unit id involved (group members and the edge
     sentences' units) to its document."""
@@ -145,3 +152,42 @@ def merge_groups(groups: Sequence[Group], edges: Pairs, doc_of: dict[int, int]) 
             out.append(Group(tuple(sorted(units)), tuple(doc_ids), weakest.get(root, 100.0)))
     out.sort(key=lambda g: (-g.documents, -len(g.unit_ids), g.unit_ids[0]))
     return out
+
+
+def verify_pairs(pairs: Pairs, index: LexicalIndex, min_score: float, max_pairs: int) -> Edges:
+    """The candidate sentence pairs ``(a, b, cosine)`` whose hybrid score (the lexical pair
+    score of their content words fused with the cosine, as a search scores) reaches
+    ``min_score``, the closest ``max_pairs`` considered; rapidfuzz over all pairs at once, on
+    two threads, outside the GIL."""
+    a_sid, b_sid, cos = pairs
+    if not len(cos):
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0)
+    if len(cos) > max_pairs:
+        top = np.argpartition(-cos, max_pairs - 1)[:max_pairs]
+        a_sid, b_sid, cos = a_sid[top], b_sid[top], cos[top]
+    ua, ub = unit_id(a_sid), unit_id(b_sid)
+    units = np.unique(np.concatenate([ua, ub]))
+    rows = index.rows_of_units(units)
+    strings: dict[int, str] = {}
+    with index.lock:
+        for u, t in zip(index.unit_ids.view()[rows].tolist(), index.rows_tokens(rows), strict=True):
+            strings[u] = scoring_string([w for w in t if w not in STOPWORDS])
+    lexical = pair_scores([strings.get(u, "") for u in ua.tolist()], [strings.get(u, "") for u in ub.tolist()])
+    scores = np.array([fuse(float(x), float(c)) for x, c in zip(lexical.tolist(), cos.tolist(), strict=True)])
+    ok = scores >= min_score
+    return a_sid[ok], b_sid[ok], scores[ok]
+
+
+def join_groups(groups: Sequence[Group], edges: Edges, unit_ids: NDArray[np.int64],
+                unit_docs: NDArray[np.int64]) -> list[Group]:
+    """``merge_groups`` with the documents of the units involved looked up in the sorted
+    ``unit_ids`` (and their ``unit_docs``) of the repetition index."""
+    if not len(edges[0]):
+        return list(groups)
+    needed = np.unique(np.concatenate([np.fromiter((u for g in groups for u in g.unit_ids), dtype=np.int64),
+                                       unit_id(edges[0]), unit_id(edges[1])]))
+    pos = np.minimum(np.searchsorted(unit_ids, needed), max(len(unit_ids) - 1, 0))
+    found = unit_ids[pos] == needed
+    doc_of = dict(zip(needed[found].tolist(), unit_docs[pos[found]].tolist(), strict=True))
+    return merge_groups(groups, edges, doc_of)
