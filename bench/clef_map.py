@@ -34,6 +34,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.cli.main import main as cli_main
+from app.matching import retrieval
 from app.workspace import Workspace
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "clef2020-task2"
@@ -121,7 +122,7 @@ def lookup_recall(db: Path, corpus: Path, splits: tuple[str, ...], threshold: fl
                 q = m.query(text)
                 if q.empty:
                     continue
-                every, _ = m.index.candidate_rows(q.seq, 1 << 40, posting_budget=1 << 40, coverage=False,
+                every, _ = retrieval.candidate_rows(m.index, q.seq, 1 << 40, posting_budget=1 << 40, coverage=False,
                                                   names=q.names)
                 exact = m.search(text, limit=10, min_score=threshold, candidates=len(every), prepared=q) \
                     if len(every) else []

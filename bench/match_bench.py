@@ -50,6 +50,7 @@ from rapidfuzz import fuzz, process
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from app.matching import retrieval  # noqa: E402
 from app.matching.clusters import RepetitionIndex  # noqa: E402
 from app.matching.index import LexicalIndex  # noqa: E402
 from app.matching.matcher import Matcher  # noqa: E402
@@ -113,7 +114,7 @@ def pick_queries(corpus: synthetic.Corpus, n: int, seed: int) -> list[tuple[str,
 
 def lookup_all(matcher: Matcher, prepared: Any) -> tuple[np.ndarray, np.ndarray]:
     """Every unit sharing a content word or a spelling variant with the query (no budget)."""
-    return matcher.index.candidate_rows(prepared.seq, 1 << 40, posting_budget=1 << 40, coverage=False,
+    return retrieval.candidate_rows(matcher.index, prepared.seq, 1 << 40, posting_budget=1 << 40, coverage=False,
                                         names=prepared.names)
 
 

@@ -13,7 +13,7 @@ Layout (all rows = units, in insertion order):
 * ``df`` per term (alive rows only) and a skeleton map (``skeleton(term) -> term ids``) used
   to expand rare name tokens to their transliteration variants at query time.
 
-Lookups (``candidate_rows``) are in ``retrieval``: BM25 over the rarest query terms within a
+Lookups are ``retrieval.candidate_rows`` (``candidates`` here, by unit id): BM25 over the rarest query terms within a
 posting budget, never an OR of every query word. The matcher re-scores candidates from the
 forward index (``rows_term_ids``, ``context_windows``) and reads per-term facts (``idf_ids``,
 ``stop_ids``, ``skeleton_ids``) as the scorer's ``TermTable``.
@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 import os
 import threading
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -81,8 +81,9 @@ class LexicalIndex:
         self.n_sent = 0  # alive sentence (non-clause) units: the N of idf
         self.total_len = 0.0
         self.meta: dict[str, Any] = {}
-        self._bufs = retrieval.Buffers()
-        self._norms: tuple[tuple[int, float], np.ndarray] | None = None  # retrieval.length_norms
+        # retrieval's per-index state: per-thread score buffers, cached BM25 length norms
+        self.score_buffers = retrieval.Buffers()
+        self.length_norm_cache: tuple[tuple[int, float], np.ndarray] | None = None
 
     # ------------------------------------------------------------------ terms
     def _term_id(self, term: str) -> int:
@@ -317,24 +318,9 @@ class LexicalIndex:
         n = max(self.n_sent, 1)
         return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
 
-    def candidate_rows(
-        self,
-        query_tokens: Sequence[str],
-        k: int,
-        *,
-        posting_budget: int | None = None,
-        exclude_docs: Sequence[int] = (),
-        names: Collection[str] = (),
-        coverage: bool = True,
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Rows (internal) and BM25 scores of ``k`` alive units, best BM25 first
-        (``retrieval.candidate_rows``)."""
-        return retrieval.candidate_rows(self, query_tokens, k, posting_budget=posting_budget,
-                                        exclude_docs=exclude_docs, names=names, coverage=coverage)
-
     def candidates(self, query_tokens: Sequence[str], k: int, **kw: Any) -> list[tuple[int, float]]:
         """``(unit_id, bm25)`` of the best ``k`` units for the query tokens, best first."""
-        rows, scores = self.candidate_rows(query_tokens, k, **kw)
+        rows, scores = retrieval.candidate_rows(self, query_tokens, k, **kw)
         uids = self.unit_ids.view()[rows]
         return list(zip(uids.tolist(), scores.tolist(), strict=True))
 

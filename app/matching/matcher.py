@@ -7,7 +7,7 @@ can drive it directly over an index bulk-built from ``(unit_id, doc_id, text)`` 
 One search:
 
 1. normalize the query (``clean_social`` then the ``Normalizer``);
-2. ``LexicalIndex.candidate_rows``: BM25 over the rarest query terms (plus transliteration
+2. ``retrieval.candidate_rows``: BM25 over the rarest query terms (plus transliteration
    variants), at most ``CANDIDATES`` units; never a scan of every unit;
 3. re-score the candidates with ``Scorer.score_many`` (fuzzy token alignment, coverage,
    rapidfuzz ``token_set_ratio``, BM25 of the unit's context window = its sentence and the
@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from app.matching import retrieval
 from app.matching.index import LexicalIndex
 from app.matching.normalize import Normalizer, clean_social
 from app.matching.packed import Packed
@@ -140,8 +141,8 @@ class Matcher:
         if q.empty:
             rows, bm = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         else:
-            rows, bm = idx.candidate_rows(q.seq, max(candidates, 3 * limit), exclude_docs=sorted(exclude_documents),
-                                          names=q.names)
+            rows, bm = retrieval.candidate_rows(idx, q.seq, max(candidates, 3 * limit),
+                                                exclude_docs=sorted(exclude_documents), names=q.names)
         n_lexical = len(rows)
         if semantic is not None and semantic.units:
             sem_rows = np.setdiff1d(idx.rows_of_units(semantic.units), rows)

@@ -97,13 +97,12 @@ def length_norms(index: LexicalIndex) -> np.ndarray:
     """BM25's length normalization of every row, ``K1 * (1 - B + B * len / avg)``
     (float32), cached until a row is added or removed."""
     key = (index.n_rows, index.total_len)
-    cached = index._norms
+    cached = index.length_norm_cache
     if cached is None or cached[0] != key:
         avg = max(index.total_len / max(index.n_alive, 1), 1e-6)
         norms = (K1 * (1.0 - B + B * index.clen.view() / avg)).astype(np.float32)
-        index._norms = cached = (key, norms)
+        index.length_norm_cache = cached = (key, norms)
     return cached[1]
-
 
 
 def candidate_rows(
@@ -135,7 +134,7 @@ def candidate_rows(
             chosen.append((t, w))
             total += int(df[t])
         n_rows = index.n_rows
-        bufs = index._bufs
+        bufs = index.score_buffers
         if len(bufs.scores) < n_rows:
             bufs.scores = np.zeros(max(n_rows, int(len(bufs.scores) * 1.3)), dtype=np.float32)
             bufs.counts = np.zeros(len(bufs.scores), dtype=np.float32)
