@@ -123,9 +123,9 @@ def lookup_recall(db: Path, corpus: Path, splits: tuple[str, ...], threshold: fl
                 if q.empty:
                     continue
                 every, _ = retrieval.candidate_rows(m.index, q.seq, 1 << 40, posting_budget=1 << 40, coverage=False,
-                                                  names=q.names)
-                exact = m.search(text, limit=10, min_score=threshold, candidates=len(every), prepared=q) \
-                    if len(every) else []
+                                                    names=q.names)
+                exact = m.search(text, limit=10, min_score=threshold, candidates=len(every), prepared=q,
+                                 posting_budget=1 << 40) if len(every) else []
                 want = {h.unit_id for h in exact}
                 want_n += len(want)
                 found += len(want & {h.unit_id for h in m.search(text, limit=10, min_score=threshold)})

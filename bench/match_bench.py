@@ -112,10 +112,13 @@ def pick_queries(corpus: synthetic.Corpus, n: int, seed: int) -> list[tuple[str,
     return out
 
 
+ALL_POSTINGS = 1 << 40  # a posting budget no query reaches: every posting of every query word
+
+
 def lookup_all(matcher: Matcher, prepared: Any) -> tuple[np.ndarray, np.ndarray]:
     """Every unit sharing a content word or a spelling variant with the query (no budget)."""
-    return retrieval.candidate_rows(matcher.index, prepared.seq, 1 << 40, posting_budget=1 << 40, coverage=False,
-                                        names=prepared.names)
+    return retrieval.candidate_rows(matcher.index, prepared.seq, ALL_POSTINGS, posting_budget=ALL_POSTINGS,
+                                    coverage=False, names=prepared.names)
 
 
 def bench_lookup(corpus: synthetic.Corpus, norm: Normalizer, full: list[list[str]], content: list[list[str]],
@@ -153,7 +156,7 @@ def bench_lookup(corpus: synthetic.Corpus, norm: Normalizer, full: list[list[str
         prepared = matcher.query(q)
         every, _ = lookup_all(matcher, prepared)
         exact = matcher.search(q, limit=len(every) + 1, min_score=LOOKUP_THRESHOLD, candidates=len(every),
-                               prepared=prepared) if len(every) else []
+                               prepared=prepared, posting_budget=ALL_POSTINGS) if len(every) else []
         own_scans.append(time.perf_counter() - t)
         want_own = {h.unit_id for h in exact}
         own_total += len(want_own)

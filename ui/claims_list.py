@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QObject, QSortFilterProxyModel, Qt, Signal
@@ -105,6 +106,10 @@ class ClaimListModel(RowsTableModel):
 
     def ids(self) -> list[int]:
         return [c.id for c in self._rows]
+
+    def set_rows(self, rows: Iterable[Any]) -> None:
+        """Rows are merged by id (``set_claims``), never reset: views keep their selection."""
+        self.set_claims(list(rows))
 
     def set_claims(self, claims: list[Any]) -> None:
         wanted = {c.id for c in claims}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Iterable
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QObject, QRegularExpression, QSortFilterProxyModel, Qt, Signal
@@ -171,6 +172,10 @@ class DocumentTableModel(RowsTableModel):
 
     def row_of(self, doc_id: int) -> int | None:
         return self._index.get(doc_id)
+
+    def set_rows(self, rows: Iterable[Any]) -> None:
+        """Rows are merged by id (``set_documents``), never reset: views keep their selection."""
+        self.set_documents(list(rows))
 
     def set_documents(self, infos: list[Any]) -> None:
         """Replace the contents by a fresh list: removes, updates and adds rows by id."""

@@ -83,7 +83,7 @@ class LexicalIndex:
         self.meta: dict[str, Any] = {}
         # retrieval's per-index state: per-thread score buffers, cached BM25 length norms
         self.score_buffers = retrieval.Buffers()
-        self.length_norm_cache: tuple[tuple[int, float], np.ndarray] | None = None
+        self.length_norm_cache: tuple[tuple[int, int, float], np.ndarray] | None = None
 
     # ------------------------------------------------------------------ terms
     def _term_id(self, term: str) -> int:

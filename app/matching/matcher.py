@@ -9,7 +9,7 @@ One search:
 1. normalize the query (``clean_social`` then the ``Normalizer``);
 2. ``retrieval.candidate_rows``: BM25 over the rarest query terms (plus transliteration
    variants), at most ``CANDIDATES`` units; never a scan of every unit;
-3. re-score the candidates with ``Scorer.score_many`` (fuzzy token alignment, coverage,
+3. re-score the candidates with ``Scorer.score_packed`` (fuzzy token alignment, coverage,
    rapidfuzz ``token_set_ratio``, BM25 of the unit's context window = its sentence and the
    neighbouring sentences), the rapidfuzz part spread over 2 threads;
 4. keep the best ``per_document`` units of each document, sort, cut at ``min_score``.
@@ -130,10 +130,12 @@ class Matcher:
         candidates: int = CANDIDATES,
         prepared: Any = None,
         semantic: SemanticHook | None = None,
+        posting_budget: int | None = None,
     ) -> list[Hit]:
         """Best units for ``text`` (``prepared``: its ``query(text)``, if already made).
         With ``semantic``, the units it proposes join the lexical candidates and every
-        candidate's score fuses its lexical score with its cosine (``SemanticHook``)."""
+        candidate's score fuses its lexical score with its cosine (``SemanticHook``).
+        ``posting_budget``: retrieval's (``retrieval.POSTING_BUDGET`` by default)."""
         q = self.query(text) if prepared is None else prepared
         if q.empty and semantic is None:
             return []
@@ -142,7 +144,8 @@ class Matcher:
             rows, bm = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         else:
             rows, bm = retrieval.candidate_rows(idx, q.seq, max(candidates, 3 * limit),
-                                                exclude_docs=sorted(exclude_documents), names=q.names)
+                                                exclude_docs=sorted(exclude_documents), names=q.names,
+                                                posting_budget=posting_budget)
         n_lexical = len(rows)
         if semantic is not None and semantic.units:
             sem_rows = np.setdiff1d(idx.rows_of_units(semantic.units), rows)

@@ -92,11 +92,11 @@ def query_terms(
     return list(out.items())
 
 
-
 def length_norms(index: LexicalIndex) -> np.ndarray:
     """BM25's length normalization of every row, ``K1 * (1 - B + B * len / avg)``
-    (float32), cached until a row is added or removed."""
-    key = (index.n_rows, index.total_len)
+    (float32), cached until a row is added or removed (the key holds everything the average
+    length depends on: removing units without content words changes only ``n_alive``)."""
+    key = (index.n_rows, index.n_alive, index.total_len)
     cached = index.length_norm_cache
     if cached is None or cached[0] != key:
         avg = max(index.total_len / max(index.n_alive, 1), 1e-6)
@@ -187,7 +187,8 @@ def candidate_rows(
                 idx = np.nonzero(rest)[0]
                 if len(idx) > 8 * k_cov:  # cheap pre-selection by content words alone
                     q_content = float(sum(len(t) + 1 for t in set(query_tokens) if t not in STOPWORDS))
-                    ratio = set_ratio(counts[idx], index.cchars.view()[rows_all[idx]], q_content)
+                    ratio = set_ratio(counts[idx].astype(np.float64),
+                                      index.cchars.view()[rows_all[idx]].astype(np.float64), q_content)
                     idx = idx[np.argpartition(-ratio, 8 * k_cov - 1)[: 8 * k_cov]]
                 if len(idx):
                     cov = set_ratio_estimate(index, query_tokens, rows_all[idx], counts[idx]) + scores[idx] * 1e-6

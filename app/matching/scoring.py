@@ -295,8 +295,8 @@ class Scorer:
             return np.where((ids >= 0) & (gids[at] == ids), at, -1).tolist() if len(gids) else [-1] * len(words)
 
         for k, at in enumerate(where(q.content)):
-            if at >= 0:
-                qi[at], sim[at] = k, 1.0
+            if at >= 0:  # the query's own words weigh what the query says (same float as before)
+                qi[at], sim[at], w[at] = k, 1.0, q.weights[q.content[k]]
         qpos = {t: i for i, t in enumerate(q.content)}
         for (qt, s), at in zip(fmap.values(), where(list(fmap)), strict=True):
             if at >= 0 and qi[at] < 0 and qt in qpos:
@@ -304,8 +304,8 @@ class Scorer:
         return fmap, (stop, w, qi, sim)
 
     def measure(self, q: Query, packed: Packed, fmap: dict[str, tuple[str, float]],
-                       terms_info: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
-                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+                terms_info: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """``(query_coverage, text_coverage, bm25, name_coverage)`` of many sequences at once,
         vectorized (``terms_info``: ``_terms_info`` of their vocabulary, when already computed
         for another ``Packed`` sharing it). ``coverage`` is the one-unit reading of the same
@@ -381,8 +381,10 @@ class Scorer:
             return [Components(0.0, 0.0, 0.0, 0.0, {}) for _ in range(len(units))]
         shared = contexts is None or contexts.terms is units.terms
         info: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
-        if shared and units.gids is not None and self.table is not None and self.idf is not None:
-            fmap, info = self._table_info(q, units.terms, units.gids, self.table)
+        gids = units.gids
+        if shared and gids is not None and self.table is not None and self.idf is not None \
+                and bool(np.all(gids[1:] > gids[:-1])):  # ascending, as _table_info bisects them
+            fmap, info = self._table_info(q, units.terms, gids, self.table)
         else:
             vocab = units.terms if shared else list(dict.fromkeys([*units.terms, *contexts.terms]))  # type: ignore[union-attr]
             fmap = self.fuzzy_map(q, vocab)

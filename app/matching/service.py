@@ -508,10 +508,10 @@ class MatchService:
             floor = DEFAULT_CLUSTER_SCORE if min_score is None else float(min_score)
             groups = self._repetition.groups(floor)
             if semantic:
-                groups = self._with_paraphrases(groups, floor)
+                groups = self._with_paraphrases(groups, floor, m.index)
         return list(cluster_workspace.resolve(self.ws, groups))
 
-    def _with_paraphrases(self, groups: list[Any], min_score: float) -> list[Any]:
+    def _with_paraphrases(self, groups: list[Any], min_score: float, index: LexicalIndex) -> list[Any]:
         """Join the lexical groups with the semantic stage's verified paraphrase pairs, when it
         is on (``semantic.pairs``; the verified pairs are cached until the vectors, the
         database or the threshold change)."""
@@ -531,8 +531,7 @@ class MatchService:
         if cached is not None and cached[0] == key:
             edges = cached[1]
         else:
-            edges = verify_pairs(sem.paraphrase_pairs(sentence_id_of(uids)), self._ready().index, min_score,
-                                 MAX_PARAPHRASE_PAIRS)
+            edges = verify_pairs(sem.paraphrase_pairs(sentence_id_of(uids)), index, min_score, MAX_PARAPHRASE_PAIRS)
             self._paraphrase_edges = (key, edges)
         return join_groups(groups, edges, uids, udocs)
 

@@ -121,3 +121,31 @@ def test_load_rejects_damaged_index(tmp_path: Path) -> None:
     (tmp_path / "ix" / "meta.json").write_text("{not json")
     with pytest.raises(ValueError):
         LexicalIndex.load(tmp_path / "ix")
+
+
+def test_length_norms_follow_removal_of_units_without_content_words() -> None:
+    """BM25 depends on the average unit length over alive units; removing a document whose
+    units hold only stopwords changes it, and the cached norms must follow."""
+    from app.matching import retrieval
+
+    n = Normalizer()
+    texts = {1: ["alpha beta gamma", "alpha delta"], 2: ["alpha beta beta gamma epsilon zeta eta"],
+             3: ["the of and", "it is", "was the"]}
+
+    def build(docs: list[int]) -> LexicalIndex:
+        idx = LexicalIndex()
+        uid = 0
+        for d in docs:
+            for t in texts[d]:
+                uid += 1
+                idx.add([uid], [d], [n.tokens(t)])
+        idx.merge()
+        return idx
+
+    q = n.tokens("alpha beta")
+    idx = build([1, 2, 3])
+    retrieval.candidate_rows(idx, q, 5)  # caches the norms
+    idx.remove_documents([3])
+    after = retrieval.candidate_rows(idx, q, 5)[1]
+    fresh = retrieval.candidate_rows(build([1, 2]), q, 5)[1]
+    np.testing.assert_allclose(np.sort(after), np.sort(fresh), rtol=1e-6)
