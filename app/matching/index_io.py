@@ -4,6 +4,7 @@ metadata in one folder) and the growable array it is made of."""
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import pickle
@@ -90,6 +91,9 @@ def load(idx: Any, path: str | os.PathLike[str], version: int, *, mmap: bool = T
         with open(p / "terms.pkl", "rb") as f:
             idx.terms, idx.skel = pickle.load(f)
         idx.vocab = {t: i for i, t in enumerate(idx.terms)}
+        # a million vocabulary objects just allocated: take the full garbage collection they
+        # have made due now, while loading, rather than in the middle of the first search
+        gc.collect()
         idx.n_alive, idx.n_sent = int(meta["n_alive"]), int(meta["n_sent"])
         idx.total_len = float(meta["total_len"])
         idx.meta = {k: v for k, v in meta.items() if k not in ("format", *_COUNTERS)}
