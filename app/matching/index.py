@@ -332,16 +332,9 @@ class LexicalIndex:
 
     def rows_tokens(self, rows: Sequence[int] | np.ndarray) -> list[list[str]]:
         """``row_tokens`` of many rows in one vectorized gather."""
-        r = np.asarray(rows, dtype=_I64)
-        if not len(r):
-            return []
-        ptr = self.seq_ptr.view()
-        a, b = ptr[r], ptr[r + 1]
-        lens = b - a
-        starts = np.concatenate([[0], np.cumsum(lens)[:-1]])
-        flat = np.repeat(a - starts, lens) + np.arange(int(lens.sum()), dtype=_I64)
+        ids, lens = self.rows_term_ids(rows)
         terms = self.terms
-        words = [terms[i] for i in self.seq_terms.view()[flat].tolist()]
+        words = [terms[i] for i in ids.tolist()]
         out: list[list[str]] = []
         pos = 0
         for n in lens.tolist():
@@ -372,10 +365,11 @@ class LexicalIndex:
         r = np.asarray(rows, dtype=_I64)
         span = 16 * (radius + 1)
         off = np.arange(-span, span + 1, dtype=_I64)
-        cand = np.clip(r[:, None] + off[None, :], 0, max(self.n_rows - 1, 0))
+        at = r[:, None] + off[None, :]
+        cand = np.clip(at, 0, max(self.n_rows - 1, 0))
         sent = self.sent_idx.view()
         s = sent[r].astype(_I64)
-        inside = (r[:, None] + off[None, :] >= 0) & (r[:, None] + off[None, :] < self.n_rows)
+        inside = (at >= 0) & (at < self.n_rows)
         keep = (inside & (self.doc_ids.view()[cand] == self.doc_ids.view()[r][:, None])
                 & self.alive.view()[cand] & ~self.is_clause.view()[cand]
                 & (np.abs(sent[cand].astype(_I64) - s[:, None]) <= radius))
@@ -399,17 +393,14 @@ class LexicalIndex:
 
     def idf_many(self, terms: Sequence[str]) -> list[float]:
         """``idf`` of many terms in one vectorized lookup."""
-        get = self.vocab.get
-        ids = np.fromiter((get(t, -1) for t in terms), dtype=_I64, count=len(terms))
-        dfs = self.df.view()
-        df = (np.where(ids >= 0, dfs[np.maximum(ids, 0)], 0) if len(dfs) else np.zeros(len(ids))).astype(np.float64)
-        n = max(self.n_sent, 1)
-        return np.log1p((n - df + 0.5) / (df + 0.5)).tolist()
+        return self.idf_ids(self.ids_of(terms)).tolist()
 
     # ------------------------------------------------------------------ term table (scoring)
     def idf_ids(self, ids: np.ndarray) -> np.ndarray:
-        """``idf`` of many term ids (float64)."""
-        df = self.df.view()[ids].astype(np.float64)
+        """``idf`` of many term ids (float64; -1, a term not in the index, has df 0)."""
+        dfs = self.df.view()
+        ids = np.asarray(ids, dtype=_I64)
+        df = (np.where(ids >= 0, dfs[np.maximum(ids, 0)], 0) if len(dfs) else np.zeros(len(ids))).astype(np.float64)
         n = max(self.n_sent, 1)
         return np.log1p((n - df + 0.5) / (df + 0.5))
 

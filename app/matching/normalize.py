@@ -103,6 +103,11 @@ def canonical_token(terms: Sequence[tuple[str, bool]]) -> str:
     return _ALIAS_PREFIX + "_".join(words)
 
 
+def content_words(tokens: Sequence[str]) -> list[str]:
+    """The tokens that are not stopwords, in order."""
+    return [t for t in tokens if t not in STOPWORDS]
+
+
 def is_alias_token(token: str) -> bool:
     return token.startswith(_ALIAS_PREFIX)
 

@@ -303,16 +303,15 @@ class Scorer:
                 qi[at], sim[at] = qpos[qt], s
         return fmap, (stop, w, qi, sim)
 
-    def measure(self, q: Query, packed: Packed, fmap: dict[str, tuple[str, float]],
-                terms_info: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
+    def measure(self, q: Query, packed: Packed, terms_info: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """``(query_coverage, text_coverage, bm25, name_coverage)`` of many sequences at once,
-        vectorized (``terms_info``: ``_terms_info`` of their vocabulary, when already computed
-        for another ``Packed`` sharing it). ``coverage`` is the one-unit reading of the same
-        coverage, used to explain a match."""
+        vectorized, from ``terms_info`` (``_terms_info`` / ``_table_info`` of their
+        vocabulary). ``coverage`` is the one-unit reading of the same coverage, used to explain
+        a match."""
         n = len(packed)
         qpos = {t: i for i, t in enumerate(q.content)}
-        stop, w, qi, sim = terms_info if terms_info is not None else self._terms_info(q, packed.terms, fmap)
+        stop, w, qi, sim = terms_info
         ids = packed.ids
         unit = np.repeat(np.arange(n, dtype=np.int64), packed.lens)
         content = ~stop[ids]
@@ -375,30 +374,28 @@ class Scorer:
     def score_packed(self, q: Query, units: Packed, contexts: Packed | None = None,
                      ctx_of: np.ndarray | None = None) -> list[Components]:
         """``score_many`` of packed sequences: ``contexts`` holds the distinct context windows
-        and ``ctx_of[i]`` the window of unit ``i`` (-1: the unit itself). Both may share one
-        vocabulary (``Packed.head``/``tail``), as the matcher's index gather gives them."""
+        and ``ctx_of[i]`` the window of unit ``i`` (-1: the unit itself). Both share one
+        vocabulary (``Packed.head``/``tail`` of one ``Packed``)."""
         if q.empty or not len(units):
             return [Components(0.0, 0.0, 0.0, 0.0, {}) for _ in range(len(units))]
-        shared = contexts is None or contexts.terms is units.terms
-        info: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
+        if contexts is not None and contexts.terms is not units.terms:
+            raise ValueError("units and their contexts must share one vocabulary (Packed.head/tail)")
         gids = units.gids
-        if shared and gids is not None and self.table is not None and self.idf is not None \
+        if gids is not None and self.table is not None and self.idf is not None \
                 and bool(np.all(gids[1:] > gids[:-1])):  # ascending, as _table_info bisects them
             fmap, info = self._table_info(q, units.terms, gids, self.table)
         else:
-            vocab = units.terms if shared else list(dict.fromkeys([*units.terms, *contexts.terms]))  # type: ignore[union-attr]
-            fmap = self.fuzzy_map(q, vocab)
-            self._fill_weights(q, vocab)
-            if shared:
-                info = self._terms_info(q, units.terms, fmap)
-        qc, uc, bm, nc = self.measure(q, units, fmap, info)
+            fmap = self.fuzzy_map(q, units.terms)
+            self._fill_weights(q, units.terms)
+            info = self._terms_info(q, units.terms, fmap)
+        qc, uc, bm, nc = self.measure(q, units, info)
         mapped = [fmap[t][0] if t in fmap else t for t in units.terms]
         ustrs = units.strings(mapped)
         tset = process.cdist([" ".join(q.seq)], ustrs, scorer=fuzz.token_set_ratio, dtype=np.float32,
                              workers=2 if len(ustrs) >= 2000 else 1)[0].astype(np.float64)
         cb, cc, cn = bm.copy(), qc.copy(), nc.copy()
         if contexts is not None and len(contexts) and ctx_of is not None:
-            xq, _, xb, xn = self.measure(q, contexts, fmap, info)
+            xq, _, xb, xn = self.measure(q, contexts, info)
             has = ctx_of >= 0
             j = ctx_of[has]
             cb[has] = np.maximum(xb[j], qc[has] * bm[has])

@@ -51,7 +51,7 @@ from sqlalchemy import func, or_, select
 from app import audit
 from app.matching.index import LexicalIndex
 from app.matching.matcher import Hit, Matcher, SemanticHook, fuse
-from app.matching.normalize import STOPWORDS, Normalizer, clean_social, is_short_caps
+from app.matching.normalize import Normalizer, clean_social, content_words, is_short_caps
 from app.matching.store import (
     UNITS_VERSION,
     IndexStore,
@@ -490,14 +490,14 @@ class MatchService:
                 rep = self._load_repetition(m)
                 if rep is None:
                     rep = RepetitionIndex()
-                    rep.add([(u, d, _content(t)) for u, d, t in m.index.iter_units() if not is_clause_unit(u)])
+                    rep.add([(u, d, content_words(t)) for u, d, t in m.index.iter_units() if not is_clause_unit(u)])
                     self._repetition_dirty = True
 
                 def follow(added: list[tuple[int, int, list[str]]], removed: list[int]) -> None:
                     if removed:
                         rep.remove_documents(removed)
                     if added:
-                        rep.add([(u, d, _content(t)) for u, d, t in added if not is_clause_unit(u)])
+                        rep.add([(u, d, content_words(t)) for u, d, t in added if not is_clause_unit(u)])
                     self._repetition_dirty = True
 
                 self.on_change.append(follow)
@@ -534,7 +534,3 @@ class MatchService:
             edges = verify_pairs(sem.paraphrase_pairs(sentence_id_of(uids)), index, min_score, MAX_PARAPHRASE_PAIRS)
             self._paraphrase_edges = (key, edges)
         return join_groups(groups, edges, uids, udocs)
-
-
-def _content(tokens: Sequence[str]) -> list[str]:
-    return [t for t in tokens if t not in STOPWORDS]

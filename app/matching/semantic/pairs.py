@@ -28,7 +28,7 @@ from app.matching.cluster_keys import pair_scores, scoring_string
 from app.matching.clusters import Group
 from app.matching.index import LexicalIndex
 from app.matching.matcher import fuse
-from app.matching.normalize import STOPWORDS
+from app.matching.normalize import content_words
 from app.matching.semantic.vectors import VectorIndex
 from app.matching.units import unit_id
 
@@ -172,7 +172,7 @@ def verify_pairs(pairs: Pairs, index: LexicalIndex, min_score: float, max_pairs:
     strings: dict[int, str] = {}
     with index.lock:
         for u, t in zip(index.unit_ids.view()[rows].tolist(), index.rows_tokens(rows), strict=True):
-            strings[u] = scoring_string([w for w in t if w not in STOPWORDS])
+            strings[u] = scoring_string(content_words(t))
     lexical = pair_scores([strings.get(u, "") for u in ua.tolist()], [strings.get(u, "") for u in ub.tolist()])
     scores = np.array([fuse(float(x), float(c)) for x, c in zip(lexical.tolist(), cos.tolist(), strict=True)])
     ok = scores >= min_score
