@@ -56,35 +56,48 @@ def _title_of(html: str) -> str:
 def render_html_to_pdf(html: str, out_path: Path) -> None:
     """Lay out ``html`` on A4 pages (2 cm margins, page numbers) and write it to ``out_path``.
 
-    Raises ``OSError`` when the file cannot be written.
+    The same html gives the same bytes in every process (apart from the dates and ids that
+    ``app.bundles.pdfnorm`` replaces). Raises ``OSError`` when the file cannot be written.
     """
-    from PySide6.QtCore import QMarginsF
-    from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPdfWriter, QTextDocument
+    from PySide6.QtCore import QHashSeed
 
     out_path = Path(out_path)
     with _lock:
         ensure_gui_application()
         out_path.parent.mkdir(parents=True, exist_ok=True)
-        writer = QPdfWriter(str(out_path))
-        writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
-        # QTextDocument.print_ adds its own 2 cm margin (and the page numbers in it)
-        writer.setPageMargins(QMarginsF(0, 0, 0, 0), QPageLayout.Unit.Millimeter)
-        writer.setResolution(300)
-        writer.setCreator("SourceTrace")
-        writer.setTitle(_title_of(html))
-        doc = QTextDocument()
-        font = QFont()
-        font.setFamilies(["DejaVu Sans", "Helvetica", "Arial", "sans-serif"])
-        font.setPointSizeF(10)
-        doc.setDefaultFont(font)
-        doc.setDefaultStyleSheet(REPORT_CSS)
-        doc.setHtml(html)
-        doc.print_(writer)
-        del writer  # finishes and closes the file
+        # The PDF engine keeps its fonts in hashes and writes them in hash order: with Qt's
+        # per-process random seed the same report had its font objects in another order in
+        # every process. A fixed seed while this document's hashes are made keeps the bytes
+        # reproducible; the random seed is restored for everything else.
+        QHashSeed.setDeterministicGlobalSeed()
+        try:
+            _print_pdf(html, out_path)
+        finally:
+            QHashSeed.resetRandomGlobalSeed()
     if not out_path.exists() or out_path.stat().st_size == 0:
         raise OSError(f"could not write the PDF report to {out_path}")
 
 
+def _print_pdf(html: str, out_path: Path) -> None:
+    from PySide6.QtCore import QMarginsF
+    from PySide6.QtGui import QFont, QPageLayout, QPageSize, QPdfWriter, QTextDocument
+
+    writer = QPdfWriter(str(out_path))
+    writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+    # QTextDocument.print_ adds its own 2 cm margin (and the page numbers in it)
+    writer.setPageMargins(QMarginsF(0, 0, 0, 0), QPageLayout.Unit.Millimeter)
+    writer.setResolution(300)
+    writer.setCreator("SourceTrace")
+    writer.setTitle(_title_of(html))
+    doc = QTextDocument()
+    font = QFont()
+    font.setFamilies(["DejaVu Sans", "Helvetica", "Arial", "sans-serif"])
+    font.setPointSizeF(10)
+    doc.setDefaultFont(font)
+    doc.setDefaultStyleSheet(REPORT_CSS)
+    doc.setHtml(html)
+    doc.print_(writer)
+    del writer  # finishes and closes the file
 
 
 def install_qt_services() -> None:

@@ -4,6 +4,9 @@ real bundles, and refusal to import anything that does not verify."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -16,6 +19,7 @@ from app.bundles.verify import verify_path
 from app.workspace import Workspace
 from db.models import Appearance, Claim, Document, Excerpt
 from tests.app.bundles.helpers import flip_byte, reseal, rewrite_zip
+from tests.team.helpers import REPO
 
 
 @pytest.fixture(autouse=True)
@@ -61,6 +65,33 @@ def test_round_trip_gives_the_same_payload(palmyra, tmp_path: Path) -> None:
     assert _payload_manifest(first.path) == _payload_manifest(second.path)
     assert first.fingerprint == second.fingerprint
     assert verify_path(second.path).ok
+
+
+def _launcher(*args: str) -> subprocess.CompletedProcess[str]:
+    """The installed ``sourcetrace`` entry point (with the Qt PDF renderer), in a fresh process."""
+    env = {**os.environ, "PYTHONPATH": str(REPO), "QT_QPA_PLATFORM": "offscreen"}
+    return subprocess.run([sys.executable, "-m", "ui.launcher", *args], capture_output=True, text=True,
+                          timeout=300, cwd=REPO, env=env)
+
+
+def test_round_trip_with_the_pdf_report_across_processes(palmyra, workspace_path: Path, tmp_path: Path) -> None:
+    """The command-line round trip, every step in its own process and report.pdf rendered by
+    Qt each time: every payload checksum of the second bundle equals the first's (Qt's
+    per-process hash seed once reordered the PDF's fonts)."""
+    pytest.importorskip("PySide6")
+    ws, ids = palmyra
+    ws.close()
+    first, second, other = tmp_path / "first.zip", tmp_path / "second.zip", tmp_path / "other.sourcetrace"
+    done = _launcher("--db", str(workspace_path), "export", *map(str, ids), "--out", str(first))
+    assert done.returncode == 0, done.stderr
+    done = _launcher("--db", str(other), "--user", "carol", "import-bundle", str(first), "--json")
+    assert done.returncode == 0, done.stderr
+    new_ids = [str(c["id"]) for c in json.loads(done.stdout)["claims_created"]]
+    done = _launcher("--db", str(other), "export", *new_ids, "--out", str(second))
+    assert done.returncode == 0, done.stderr
+    assert "data/report.pdf" in _payload_manifest(first)
+    assert _payload_manifest(first) == _payload_manifest(second)
+    assert _launcher("verify", str(second)).returncode == 0
 
 
 def test_import_records_provenance_and_keeps_history(bundle: Path, tmp_path: Path) -> None:
