@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from app import audit, config
 from app.sentences import split_sentences
+from db.errors import ConflictError
 from db.models import Blob, Document, Excerpt, Sentence
 from importers import extract
 from importers.base import Extracted, ImportFailure
@@ -467,7 +468,9 @@ class DocumentService:
         return mimetypes.guess_type(filename)[0] or "application/octet-stream"
 
     # ------------------------------------------------------------------ edit
-    def update_metadata(self, doc_id: int, **changes: Any) -> DocumentInfo:
+    def update_metadata(self, doc_id: int, *, expected_version: int | None = None, **changes: Any) -> DocumentInfo:
+        """Edit metadata fields. With ``expected_version`` (the version the user's edit started
+        from) a save over someone else's newer change raises ``ConflictError`` with both sides."""
         unknown = set(changes) - set(EDITABLE_FIELDS)
         if unknown:
             raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
@@ -491,6 +494,12 @@ class DocumentService:
             doc = s.get(Document, doc_id, with_for_update=True)  # PG: lock the row first
             if doc is None:
                 raise KeyError(f"no document {doc_id}")
+            if expected_version is not None and doc.version_id != expected_version:
+                raise ConflictError(
+                    f"document {doc_id} was changed since you opened it "
+                    f"(your version {expected_version}, now {doc.version_id})",
+                    entity="document", entity_id=doc_id, mine={**changes, "version": expected_version},
+                    theirs={**{k: getattr(doc, k) for k in EDITABLE_FIELDS}, "version": doc.version_id})
             before = {k: getattr(doc, k) for k in changes}
             for k, v in changes.items():
                 setattr(doc, k, v)

@@ -189,3 +189,15 @@ def test_crashing_file_fails_alone() -> None:
     res = _pool_run("crash_or_fine", ["a.txt", "crash.txt", "b.txt", "c.txt"], timeout=30)
     assert isinstance(res["crash.txt"], ImportFailure) and "crashed" in str(res["crash.txt"])
     assert all(isinstance(res[n], Extracted) for n in ("a.txt", "b.txt", "c.txt"))
+
+
+def test_metadata_save_over_a_newer_change_is_refused(seeded_workspace) -> None:  # type: ignore[no-untyped-def]
+    from db.errors import ConflictError
+
+    ws = seeded_workspace
+    v = ws.documents.info(1).version
+    ws.documents.update_metadata(1, expected_version=v, title="Alice's title")
+    with pytest.raises(ConflictError) as e:
+        ws.documents.update_metadata(1, expected_version=v, title="Bob's title")
+    assert e.value.theirs["title"] == "Alice's title" and e.value.mine["title"] == "Bob's title"
+    assert ws.documents.info(1).title == "Alice's title"
