@@ -38,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="workspace: an SQLite file path or a postgresql:// URL "
         "(default: $SOURCETRACE_DB or a workspace in your user data folder)",
     )
-    parser.add_argument("--user", default=None, help="your name in the audit trail (default: $SOURCETRACE_USER or OS login)")
+    parser.add_argument("--user", default=None, help="your name in the audit trail (default: $SOURCETRACE_USER, the saved `config user`, or the OS login)")
     parser.add_argument("--readonly", action="store_true", default=None, help="open the workspace read-only")
     parser.add_argument("--demo", action="store_true", help="open the desktop workbench on a fresh demo workspace")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,13 @@ def _db_option(p: argparse.ArgumentParser) -> None:
 
 
 def register(sub: Any) -> None:
+    p = sub.add_parser("config", help="your settings: `config user NAME` sets the name in the audit trail")
+    p.add_argument("key", choices=["user"], nargs="?", default="user")
+    p.add_argument("value", nargs="?", default=None, metavar="VALUE",
+                   help="new value (\"\" goes back to the OS login name); omitted: print it")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_config)
+
     p = sub.add_parser("history", help="who changed what: the audit trail of a claim, a document or all")
     p.add_argument("--claim", type=int, default=None, metavar="ID")
     p.add_argument("--document", type=int, default=None, metavar="ID")
@@ -53,6 +61,21 @@ def register(sub: Any) -> None:
 def _short(value: Any, width: int = 60) -> str:
     text = json.dumps(value, ensure_ascii=False, default=str) if value is not None else ""
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    from app import config
+
+    if args.value is not None:
+        config.set_user_name(args.value)
+    user = config.current_user()
+    source = ("SOURCETRACE_USER" if os.environ.get("SOURCETRACE_USER") else
+              "settings" if config.load_settings().get("user_name") else "OS login")
+    if args.json:
+        print_json({"user": user, "source": source, "settings_file": str(config.settings_file())})
+    else:
+        print(f"user: {user}  ({source})")
+    return 0
 
 
 def cmd_history(args: argparse.Namespace) -> int:
