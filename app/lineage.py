@@ -16,14 +16,22 @@ creating a claim.
      otherwise it is an **external origin** ("Sky News, 3 May 2016");
   2. otherwise, A derives from the earlier-dated appearance (strictly earlier, whatever the date
      precision) it quotes (verbatim / near-verbatim wording) or closely paraphrases
-     (``matcher.compare >= DEFAULT_THRESHOLD``), the most similar one; undated appearances get
-     no text-based link (the direction is unknown).
-* **Independent origins**: the roots of that derived-from forest (appearances and cited origins
-  with nothing they derive from). "7 appearances, 1 independent origin".
+     (``matcher.compare >= DERIVE_THRESHOLD``), the most similar one; undated appearances get
+     no text-based link (the direction is unknown). With free text, only candidates scoring at
+     least ``STRONG_SCORE`` against the query take part (weak same-topic candidates are listed,
+     not linked). A source that is a document is reached at its appearance closest in wording
+     to A; links never form a cycle. Source names match across spellings and the workspace's
+     alias groups.
+* **Independent origins**: the roots of that derived-from forest (cited origins with nothing they
+  derive from, and documents whose appearances derive from nothing: several root sentences in one
+  document are one origin). "7 appearances, 1 independent origin".
+* **Earliest**: among the appearances on the earliest known date, the one that states the claim
+  best; with free text, candidates below ``STRONG_SCORE`` only when no stronger one is dated.
 * **External-origin dates** come from the dateline of the source's own quoted report in the
   citing document (a date-only line just after a line naming the source that introduces a quoted
   block, e.g. "3 May 2016" under "Sky News came out with:"), else a date in the line of the
-  citation, else the nearest date-only line up to 2,000 characters before it; never the host
+  citation, else the nearest date-only line within the whole lines up to 2,000 characters before
+  it; never the host
   document's own publication date.
 
 ``trace(claim_id)`` stores new external origins (``origin.add``, idempotent by source name) and
@@ -32,6 +40,7 @@ appearance-to-appearance links (``Appearance.derived_from_id``, audited as ``app
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -39,11 +48,17 @@ from sqlalchemy import select
 
 from app import audit
 from app.attribution import extract_attribution, find_mentions, same_source
+from app.attribution.names import fold
 from app.attribution.relation import derive_relation, wording_relation
 from app.claims import AppearanceInfo, ClaimService, OriginInfo
 from db.models import Appearance, Document, ExternalOrigin
 
 DATE_WINDOW = 2000
+# A text-based "derived from" link needs a close paraphrase at least: same-topic sentences
+# (40-55 by the matcher) are not copies of each other.
+DERIVE_THRESHOLD = 60.0
+# Free-text trace: candidates at or above this score (or the best one, when none is) date the claim.
+STRONG_SCORE = 60.0
 
 
 @dataclass
@@ -97,10 +112,21 @@ class Lineage:
     external_origins: list[LineageOrigin]
     independent_origins: int
     query: str | None = None
+    # free text: the score an appearance needs to count as the claim's earliest (a weak,
+    # same-topic candidate is listed but does not date the claim when stronger ones exist)
+    strong_score: float | None = None
 
     @property
     def earliest(self) -> LineageAppearance | None:
-        return next((a for a in self.appearances if a.published), None)
+        dated = [a for a in self.appearances if a.published]
+        if self.strong_score is not None:
+            dated = [a for a in dated if (a.score or 0) >= self.strong_score] or dated
+        if not dated:
+            return None
+        first = dated[0].published  # appearances are kept in date order
+        # of several on that date, the one that states the claim best
+        return max((a for a in dated if a.published == first),
+                   key=lambda a: (a.score if a.score is not None else 100.0, -a.document_id, -a.start))
 
     @property
     def summary(self) -> str:
@@ -177,6 +203,7 @@ def origin_date(text: str, pos: int, own: str | None, name: str | None = None) -
         return best.iso, best.precision, 1
     found: tuple[str | None, str, int] = (None, "unknown", -1)
     lo = max(0, line_start - DATE_WINDOW)
+    lo = text.rfind("\n", 0, lo) + 1 if lo else 0  # whole lines only: never "4 February" of "14 February"
     for line in text[lo:line_start].split("\n"):
         got = _dateline(line)
         if got and got[0] != own:
@@ -198,6 +225,21 @@ class LineageService:
 
     def _threshold(self) -> float:
         return default_threshold(self.ws)
+
+    def _same_source(self) -> Callable[[str, str], bool]:
+        """``same_source`` that also honours the workspace's alias groups ("Abu Omar" = "Mohamed
+        Qassim" when the user declared it), for person and outlet names alike."""
+        groups = [{fold(t) for t in g.terms} for g in self.ws.matcher.aliases()]
+
+        def same(a: str, b: str) -> bool:
+            if same_source(a, b):
+                return True
+            fa, fb = fold(a), fold(b)
+            return any(fa in g and fb in g for g in groups) or any(
+                any(same_source(a, t) for t in g) and any(same_source(b, t) for t in g)
+                for g in groups if len(g) < 12 and (fa in g or fb in g))
+
+        return same
 
     # ------------------------------------------------------------ entry points
     def trace(self, claim_id: int, *, persist: bool = True) -> Lineage:
@@ -261,19 +303,32 @@ class LineageService:
         ]
 
         strength: dict[str, int] = {}  # how each new origin's date was found (see origin_date)
+        same = self._same_source()
 
-        def first_app_of(doc_id: int) -> LineageAppearance | None:
-            return next((x for x in apps if x.document_id == doc_id), None)
+        def app_in(doc_id: int, host: LineageAppearance) -> LineageAppearance | None:
+            """The appearance in document ``doc_id`` that ``host`` draws on: the closest in wording."""
+            inside = [x for x in apps if x.document_id == doc_id and x is not host]
+            if len(inside) <= 1:
+                return inside[0] if inside else None
+            return max(inside, key=lambda x: (similarity(x.text, host.text), -x.start))
+
+        pair_scores: dict[tuple[str, str], float] = {}
+
+        def similarity(a: str, b: str) -> float:
+            key = (a, b)
+            if key not in pair_scores:
+                pair_scores[key] = 100.0 if wording_relation(a, b) else float(self.ws.matcher.compare(a, b)[0])
+            return pair_scores[key]
 
         def node_for(att: dict[str, Any], host: LineageAppearance) -> dict[str, Any] | None:
             name = att["name"]
             for did, (outlet, author) in docs.items():
-                if did != host.document_id and any(v and same_source(name, v) for v in (outlet, author)):
-                    b = first_app_of(did)
+                if did != host.document_id and any(v and same(name, v) for v in (outlet, author)):
+                    b = app_in(did, host)
                     if b is not None:
                         return {"type": "appearance", "key": b.key, "appearance_id": b.appearance_id,
                                 "document_id": b.document_id}
-            o = next((x for x in origins if same_source(x.name, name)), None)
+            o = next((x for x in origins if same(x.name, name)), None)
             found = (origin_date(texts[host.document_id], int(att["start"]), host.published, name)
                      if isinstance(att.get("start"), int) and host.document_id in texts else (None, "unknown", -1))
             if o is None:
@@ -283,24 +338,48 @@ class LineageService:
                 strength[o.key] = found[2]
             elif o.id is None and found[2] > strength.get(o.key, -1):
                 o.date, o.date_precision, strength[o.key] = found
-            if o.document_id is not None:
-                b = first_app_of(o.document_id)
-                if b is not None and b is not host:
+            if o.document_id is not None and o.document_id != host.document_id:
+                b = app_in(o.document_id, host)
+                if b is not None:
                     return {"type": "appearance", "key": b.key, "appearance_id": b.appearance_id,
                             "document_id": b.document_id}
             if host.key not in o.cited_by:
                 o.cited_by.append(host.key)
             return {"type": "origin", "key": o.key, "origin_id": o.id, "name": o.name}
 
+        def reaches(start: str, goal: str) -> bool:
+            """Whether ``goal`` is already among the sources ``start`` derives from (no cycles)."""
+            nodes: dict[str, LineageAppearance | LineageOrigin] = {x.key: x for x in apps}
+            nodes.update((o.key, o) for o in origins)
+            seen: set[str] = set()
+            todo = [start]
+            while todo:
+                k = todo.pop()
+                if k == goal:
+                    return True
+                if k in seen or k not in nodes:
+                    continue
+                seen.add(k)
+                todo.extend(r["key"] for r in nodes[k].derived_from if r.get("key"))
+            return False
+
         def add_edge(child: LineageAppearance | LineageOrigin, ref: dict[str, Any] | None) -> None:
-            if ref and ref not in child.derived_from and ref.get("key") != child.key:
+            if (ref and ref not in child.derived_from and ref.get("key") != child.key
+                    and not reaches(str(ref.get("key")), child.key)):
                 child.derived_from.append(ref)
 
-        threshold = self._threshold()
+        threshold = max(self._threshold(), DERIVE_THRESHOLD)
+        # free text: only candidates that state the claim strongly take part in wording links (two
+        # same-topic sentences that each weakly resemble the query are not copies of each other);
+        # a claim's appearances were all accepted by the user
+        strong = STRONG_SCORE if claim is None else None
+
+        def is_strong(x: LineageAppearance) -> bool:
+            return strong is None or (x.score or 0) >= strong
         for i, a in enumerate(apps):
             outlet, author = docs.get(a.document_id, (None, None))
             atts = [x for x in a.attributed_to if x.get("name")
-                    and not any(v and same_source(x["name"], v) for v in (outlet, author))]
+                    and not any(v and same(x["name"], v) for v in (outlet, author))]
             speakers = [x for x in atts if x.get("role", "speaker") == "speaker"]
             speakers.sort(key=lambda x: x.get("kind") != "person")
             channels = [x for x in atts if x.get("role") == "channel"]
@@ -318,13 +397,13 @@ class LineageService:
                     for sr in sp_refs:
                         add_edge(a, sr)
                 continue
-            if not a.published:
+            if not a.published or not is_strong(a):
                 continue
             best: tuple[float, int] | None = None
             for j, b in enumerate(apps[:i]):
-                if not strictly_before(b.published, a.published):
+                if not strictly_before(b.published, a.published) or not is_strong(b):
                     continue
-                score = 100.0 if wording_relation(b.text, a.text) else float(self.ws.matcher.compare(b.text, a.text)[0])
+                score = similarity(b.text, a.text)
                 if score >= threshold and (best is None or score > best[0]):
                     best = (score, j)
             if best is not None:
@@ -333,9 +412,10 @@ class LineageService:
                              "document_id": b.document_id})
         cited = [o for o in origins if o.cited_by or any(
             r.get("key") == o.key for x in origins for r in x.derived_from)]
-        roots = sum(1 for a in apps if not a.derived_from) + sum(1 for o in cited if not o.derived_from)
+        # one source, one origin: several root appearances in the same document count once
+        roots = len({a.document_id for a in apps if not a.derived_from}) + sum(1 for o in cited if not o.derived_from)
         return Lineage(claim=claim, appearances=apps, external_origins=origins, independent_origins=roots,
-                       query=query)
+                       query=query, strong_score=strong)
 
     # ------------------------------------------------------------ persistence
     def _persist(self, claim_id: int, lineage: Lineage, infos: list[AppearanceInfo]) -> None:
