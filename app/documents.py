@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from app import audit, config
 from app.sentences import split_sentences
 from db.errors import ConflictError
-from db.models import Blob, Document, Excerpt, Sentence
+from db.models import Appearance, Blob, Document, Excerpt, ExternalOrigin, Sentence
 from importers import extract
 from importers.base import Extracted, ImportFailure
 
@@ -558,6 +558,21 @@ class DocumentService:
         return ImportOutcome(name, "imported", id=doc_id, title=result.metadata.title,
                              published=result.metadata.published, sha256=sha, warnings=list(result.warnings))
 
+    def _record_claim_losses(self, s: Session, doc: Document) -> None:
+        """What deleting ``doc`` takes from claims, in each claim's own history: its appearances
+        there (removed with the document's excerpts) and origins linked to it (unlinked)."""
+        reason = {"reason": "document deleted", "document": doc.filename}
+        rows = s.execute(select(Appearance, Excerpt).join(Excerpt, Appearance.excerpt_id == Excerpt.id)
+                         .where(Excerpt.document_id == doc.id)).all()
+        for app, ex in rows:
+            audit.record(s, self.ws.user, "appearance.remove", "appearance", app.id, claim_id=app.claim_id,
+                         document_id=doc.id, after=reason,
+                         before={"id": app.id, "document_id": doc.id, "start": ex.start, "end": ex.end,
+                                 "text": ex.exact, "state": app.state, "relation": app.relation})
+        for o in s.scalars(select(ExternalOrigin).where(ExternalOrigin.document_id == doc.id)):
+            audit.record(s, self.ws.user, "origin.link", "origin", o.id, claim_id=o.claim_id, document_id=doc.id,
+                         before={"document_id": doc.id}, after={"document_id": None, **reason})
+
     def delete(self, doc_id: int) -> None:
         """Delete a document, its sentences and excerpts (and so its appearances in claims)."""
         with self.ws.db.writing() as s:
@@ -567,6 +582,7 @@ class DocumentService:
             before = {"filename": doc.filename, "sha256": doc.sha256, "title": doc.title}
             excerpts = s.scalar(select(func.count()).select_from(Excerpt).where(Excerpt.document_id == doc_id))
             sha = doc.sha256
+            self._record_claim_losses(s, doc)
             s.delete(doc)
             s.flush()
             if s.scalar(select(func.count()).select_from(Document).where(Document.sha256 == sha)) == 0:

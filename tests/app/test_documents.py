@@ -201,3 +201,23 @@ def test_metadata_save_over_a_newer_change_is_refused(seeded_workspace) -> None:
         ws.documents.update_metadata(1, expected_version=v, title="Bob's title")
     assert e.value.theirs["title"] == "Alice's title" and e.value.mine["title"] == "Bob's title"
     assert ws.documents.info(1).title == "Alice's title"
+
+
+def test_deleting_a_document_is_written_into_each_claims_history(seeded_workspace) -> None:  # type: ignore[no-untyped-def]
+    ws = seeded_workspace
+    doc = next(d for d in ws.documents.list() if d.filename.startswith("001"))
+    text = ws.documents.get(doc.id).text
+    phrase = "A deal between IS and Syria to trade oil for fertiliser"
+    i = text.index(phrase)
+    claim = ws.claims.create(phrase)
+    ws.claims.accept(claim.id, (doc.id, i, i + len(phrase)))
+    origin = ws.claims.add_origin(claim.id, "Sky News", kind="outlet")
+    ws.claims.link_origin(origin.id, doc.id)
+    ws.documents.delete(doc.id)
+    assert ws.claims.get(claim.id).appearances == []
+    hist = ws.maintenance.history(claim_id=claim.id)
+    removed = [h for h in hist if h.action == "appearance.remove"]
+    assert len(removed) == 1 and removed[0].before["text"] == phrase
+    assert removed[0].after["reason"] == "document deleted" and removed[0].user == "tester"
+    unlinked = [h for h in hist if h.action == "origin.link" and h.after.get("document_id") is None]
+    assert len(unlinked) == 1 and unlinked[0].before == {"document_id": doc.id}
