@@ -55,9 +55,13 @@ class ImportOutcome:
     error: str | None = None
     path: str | None = None
     warnings: list[str] = field(default_factory=list)
+    # re-import only: what became of the document's excerpts (``ReanchorReport.to_json()``)
+    excerpts: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
+        extra = {"excerpts": self.excerpts} if self.excerpts is not None else {}
         return {
+            **extra,
             "id": self.id,
             "filename": self.filename,
             "title": self.title,
@@ -556,7 +560,8 @@ class DocumentService:
                          before=before, after={"sha256": sha, "filename": name, "text_length": len(result.text),
                                                "excerpts": report.to_json()})
         return ImportOutcome(name, "imported", id=doc_id, title=result.metadata.title,
-                             published=result.metadata.published, sha256=sha, warnings=list(result.warnings))
+                             published=result.metadata.published, sha256=sha, warnings=list(result.warnings),
+                             excerpts=report.to_json())
 
     def _record_claim_losses(self, s: Session, doc: Document) -> None:
         """What deleting ``doc`` takes from claims, in each claim's own history: its appearances

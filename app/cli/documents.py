@@ -20,6 +20,14 @@ def register(sub: Any) -> None:
                    help="skip computing sentence vectors for paraphrase matching (`embed` does it later)")
     p.set_defaults(func=cmd_import)
 
+    p = sub.add_parser("reimport", help="replace a document with an edited version of the same source; "
+                                        "excerpts are re-anchored, those not found again marked orphaned")
+    p.add_argument("doc_id", type=int, metavar="DOC_ID")
+    p.add_argument("path", metavar="PATH")
+    p.add_argument("--password", default=None, help="password for an encrypted PDF")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_reimport)
+
     p = sub.add_parser("docs", help="list the workspace's documents")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_docs)
@@ -75,6 +83,29 @@ def cmd_import(args: argparse.Namespace) -> int:
         summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "nothing to import"
         print(summary)
     return 1 if failures else 0
+
+
+def cmd_reimport(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    path = Path(args.path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        print(f"sourcetrace: cannot read {path}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    with open_workspace(args) as ws:
+        out = ws.documents.reimport(args.doc_id, data, path.name, password=args.password)
+    if args.json:
+        print_json(out.to_json())
+    elif out.status == "imported":
+        ex = out.excerpts or {}
+        print(f"document {out.id} re-imported from {path.name}: {ex.get('total', 0)} excerpt(s): "
+              f"{len(ex.get('unchanged', []))} unchanged, {len(ex.get('moved', []))} moved, "
+              f"{len(ex.get('fuzzy', []))} found again with edits, {len(ex.get('orphaned', []))} orphaned")
+    else:
+        print(f"{out.status}: {path.name}: {out.error}", file=sys.stderr)
+    return 0 if out.status == "imported" else 1
 
 
 def cmd_docs(args: argparse.Namespace) -> int:

@@ -187,3 +187,35 @@ def test_reanchor_document_is_a_no_op_for_unchanged_text(workspace) -> None:
     assert report.to_json()["unchanged"] == [eid]
     with ws.db.reading() as s:
         assert not [h for h in audit.history(s, document_id=doc_id) if h.action == "excerpt.reanchor"]
+
+
+def test_reimport_command_re_anchors_an_edited_page(seeded_workspace, workspace_path, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """`sourcetrace reimport DOC PATH`: the edited page replaces the document, excerpts follow their
+    quotes, the one whose sentence was cut is orphaned, and the claim says so."""
+    import json
+
+    from app.cli.main import main
+
+    ws = seeded_workspace
+    doc = next(d for d in ws.documents.list() if d.filename.startswith("004"))
+    text = ws.documents.get(doc.id).text
+    kept, cut = "both sides were trading oil for fertiliser", "Qasim alleges that when Tadmur and Palmyra first fell"
+    claim = ws.claims.create("Assad and ISIS traded oil for fertiliser")
+    for phrase in (kept, cut):
+        i = text.index(phrase)
+        ws.claims.accept(claim.id, (doc.id, i, i + len(phrase)))
+    ws.close()
+    start = text.index(cut)
+    end = text.index(".", start) + 1
+    edited = tmp_path / "edited-page.txt"
+    edited.write_text("UPDATE: this article was corrected.\n\n" + text[:start] + text[end:], encoding="utf-8")
+    assert main(["--db", str(workspace_path), "reimport", str(doc.id), str(edited), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["status"] == "imported" and out["id"] == doc.id and out["filename"] == "edited-page.txt"
+    assert len(out["excerpts"]["moved"]) == 1 and len(out["excerpts"]["orphaned"]) == 1
+    assert main(["--db", str(workspace_path), "claim", "show", str(claim.id), "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    by_orphan = {a["text"][:20]: a.get("orphaned") for a in shown["appearances"]}
+    assert by_orphan == {kept[:20]: False, cut[:20]: True}
+    assert main(["--db", str(workspace_path), "reimport", str(doc.id), str(tmp_path / "missing.txt")]) == 1
+    assert "cannot read" in capsys.readouterr().err
