@@ -146,6 +146,8 @@ class Matcher:
             rows, bm = retrieval.candidate_rows(idx, q.seq, max(candidates, 3 * limit),
                                                 exclude_docs=sorted(exclude_documents), names=q.names,
                                                 posting_budget=posting_budget)
+        if semantic is not None and len(rows):
+            rows, bm = self._with_sentences_of_clauses(np.asarray(rows, dtype=np.int64), bm)
         n_lexical = len(rows)
         if semantic is not None and semantic.units:
             sem_rows = np.setdiff1d(idx.rows_of_units(semantic.units), rows)
@@ -181,6 +183,14 @@ class Matcher:
                 h.stage = ("both" if sentence_unit(h.unit_id) in proposed else "lexical") if i < n_lexical \
                     else "semantic"
                 h.score = fuse(h.lexical, h.cosine)
+            # A clause has no vector of its own: the cosine is its sentence's, which is scored
+            # beside it (``_with_sentences_of_clauses``) and carries that evidence. The clause
+            # keeps its own lexical score, or a weak clause of a sentence that states the claim
+            # elsewhere would inherit the sentence's meaning (found: "Arrangements to evacuate
+            # ..." scoring 99.6 for "a deal ... oil for fertiliser" beside it in one sentence).
+            for h in hits:
+                if h.clause:
+                    h.score, h.cosine, h.stage = h.lexical, None, "lexical"
         hits = [h for h in hits if h.score >= min_score]
         # best first; ties: sentence before clause, then BM25, then stable unit id
         hits.sort(key=lambda h: (-h.score, h.clause, -h.bm25, h.unit_id))
@@ -194,6 +204,20 @@ class Matcher:
                     seen[h.doc_id] = n + 1
             hits = kept
         return hits[:limit]
+
+    def _with_sentences_of_clauses(self, rows: np.ndarray, bm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``rows`` plus the sentence row of every clause among them (scored too, so that a
+        clause's share of its sentence's cosine can be bounded by the sentence's)."""
+        idx = self.index
+        clause = idx.is_clause.view()[rows].astype(bool)
+        if not clause.any():
+            return rows, bm
+        sentences = unit_id(sentence_id_of(idx.unit_ids.view()[rows[clause]]), 0)
+        extra = np.setdiff1d(idx.rows_of_units(np.unique(sentences)), rows)
+        if not len(extra):
+            return rows, bm
+        return (np.concatenate([rows, extra.astype(np.int64)]),
+                np.concatenate([np.asarray(bm, dtype=np.float32), np.zeros(len(extra), dtype=np.float32)]))
 
     def _gather(self, rows: np.ndarray) -> tuple[Packed, Packed | None, np.ndarray | None]:
         """The candidates' tokens and their distinct context windows (the sentence and its

@@ -129,6 +129,18 @@ def test_hybrid_explains_its_stages(embedded: tuple[Workspace, dict[str, int]]) 
     assert any(r.explanation["stage"] == "semantic" for r in res)
 
 
+def test_a_clause_does_not_inherit_its_sentences_meaning(embedded: tuple[Workspace, dict[str, int]]) -> None:
+    """The blog lists two leaked-file items in one sentence; the second clause ("Arrangements to
+    evacuate some areas...") shares the sentence's vector but not the oil-for-fertiliser claim."""
+    ws, _ = embedded
+    res = ws.matcher.search("A deal between IS and Syria to trade oil for fertiliser", limit=50, min_score=0)
+    evac = [r for r in res if r.unit == "clause" and r.text.startswith("Arrangements to evacuate")]
+    assert evac and all(r.score < 60 and r.score <= r.explanation["lexical_score"] + 0.1 for r in evac), \
+        [(r.score, r.explanation) for r in evac]
+    deal = [r for r in res if r.text.startswith("A deal between IS and Syria")]
+    assert deal and deal[0].score >= 99
+
+
 @pytest.mark.parametrize("query", MISTURA)
 def test_de_mistura_stays_below_threshold_with_semantic_on(embedded: tuple[Workspace, dict[str, int]],
                                                            query: str) -> None:
