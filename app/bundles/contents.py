@@ -4,7 +4,8 @@
 - every excerpt quote (in ``claims.json`` and in ``annotations.jsonld``) is found exactly at
   its recorded code-point position in the stored text file;
 - references between the files resolve (claims to documents, annotations to text files);
-- ``report.html`` holds no script, no remote resource and no active content.
+- ``report.html`` holds no script, no remote resource and no active content, and ``report.pdf``
+  no action, script, link or embedded file (``app.bundles.pdfcheck``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import re
 from html.parser import HTMLParser
 from typing import Any
 
+from app.bundles.pdfcheck import pdf_active_content
 from app.bundles.sources import BagSource, BundleReadError
 
 JSON_MAX = 512 * 1024 * 1024
@@ -179,13 +181,20 @@ def check_bundle_contents(src: BagSource, report: Any) -> None:
         _check_quote(report, "data/annotations.jsonld", path, text, pos.get("start"), pos.get("end"),
                      quote.get("exact"), bool(item.get("sourcetrace:orphaned")))
 
-    if "data/report.html" in src.files:
+    _check_reports(src, report)
+
+
+def _check_reports(src: BagSource, report: Any) -> None:
+    for path, viewer in (("data/report.html", "a browser"), ("data/report.pdf", "a PDF reader")):
+        if path not in src.files:
+            continue
         try:
-            html = src.read("data/report.html", JSON_MAX).decode("utf-8", "replace")
+            data = src.read(path, JSON_MAX)
         except BundleReadError as exc:
-            report.error("data/report.html", str(exc))
-        else:
-            found = active_content(html)
-            if found:
-                report.error("data/report.html", f"contains active or remote content ({'; '.join(found[:3])}); "
-                                                 "SourceTrace reports never do. Do not open it in a browser.")
+            report.error(path, str(exc))
+            continue
+        found = active_content(data.decode("utf-8", "replace")) if path.endswith(".html") \
+            else pdf_active_content(data)
+        if found:
+            report.error(path, f"contains active or remote content ({'; '.join(found[:3])}); "
+                               f"SourceTrace reports never do. Do not open it in {viewer}.")

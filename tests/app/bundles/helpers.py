@@ -186,15 +186,15 @@ def _build_with_models(ws) -> list[int]:  # type: ignore[no-untyped-def]
 
 
 def reseal(src: Path, dst: Path, edit: dict[str, Callable[[bytes], bytes]]) -> Path:
-    """A consistent forgery: change payload files, then recompute both manifests so every
-    checksum matches again (what a careful tamperer would do)."""
+    """A consistent forgery: change payload files (or add one: its function gets ``b""``), then
+    recompute both manifests so every checksum matches again (what a careful tamperer would do)."""
     import hashlib
 
     with zipfile.ZipFile(src) as zin:
         members = {i.filename: zin.read(i) for i in zin.infolist()}
     root = next(iter(members)).split("/", 1)[0] + "/"
     for name, fn in edit.items():
-        members[root + name] = fn(members[root + name])
+        members[root + name] = fn(members.get(root + name, b""))
     digests = {n[len(root):]: hashlib.sha256(d).hexdigest() for n, d in members.items()
                if n.startswith(root + "data/")}
     oxum = f"{sum(len(d) for n, d in members.items() if n.startswith(root + 'data/'))}.{len(digests)}"
