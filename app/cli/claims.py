@@ -85,9 +85,10 @@ def register(sub: Any) -> None:
                    help="fail with a conflict if the claim changed since this version")
     q = add("delete", cmd_delete, "delete a claim")
     q.add_argument("claim_id", type=int, metavar="ID")
-    q = add("link-origin", cmd_link_origin, "link an external origin to the document that is that source")
+    q = add("link-origin", cmd_link_origin, "link an external origin to the document that is that source "
+                                            "(DOC_ID `none` undoes the link)")
     q.add_argument("origin_id", type=int, metavar="ORIGIN_ID")
-    q.add_argument("document_id", type=int, metavar="DOC_ID")
+    q.add_argument("document_id", type=_doc_or_none, metavar="DOC_ID")
 
     t = sub.add_parser("trace", help="trace a claim (or any text) back to its earliest appearance and origins")
     t.add_argument("target", metavar="TEXT_OR_CLAIM_ID")
@@ -233,10 +234,24 @@ def cmd_delete(args: argparse.Namespace) -> int:
     return 0
 
 
+def _doc_or_none(value: str) -> int | None:
+    if value.strip().lower() in ("none", "-"):
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a document id or `none`, not {value!r}") from None
+
+
 def cmd_link_origin(args: argparse.Namespace) -> int:
     with open_workspace(args) as ws:
         o = ws.claims.link_origin(args.origin_id, args.document_id)
-    print_json(o.to_json()) if args.json else print(f"origin {o.id} ({o.name}) -> document {o.document_id}")
+    if args.json:
+        print_json(o.to_json())
+    elif o.document_id is None:
+        print(f"origin {o.id} ({o.name}) is no longer linked to a document")
+    else:
+        print(f"origin {o.id} ({o.name}) -> document {o.document_id}")
     return 0
 
 

@@ -3,12 +3,14 @@ optimistic concurrency and the audit trail."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from app import audit
 from app.claims import RATINGS, overlaps, parse_span
+from app.cli.main import main
 from app.workspace import Workspace
 from db.errors import ConflictError
 
@@ -247,3 +249,21 @@ def test_claim_cli(palmyra, workspace_path: Path, capsys: pytest.CaptureFixture[
     capsys.readouterr()
     assert main([*db, "claim", "edit", str(cid), "--notes", "x", "--expected-version", "1"]) == 2
     assert "changed" in capsys.readouterr().err
+
+
+def test_link_origin_cli_links_and_unlinks(workspace, workspace_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = workspace.documents.import_bytes(b"Valley Radio bulletin\n\nThe dam was opened at night.\n", "valley.txt")
+    claim = workspace.claims.create("The dam was opened at night")
+    origin = workspace.claims.add_origin(claim.id, "Valley Radio", kind="outlet")
+    workspace.close()
+    db = ["--db", str(workspace_path)]
+    assert main([*db, "claim", "link-origin", str(origin.id), str(out.id), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["document_id"] == out.id
+    assert main([*db, "claim", "link-origin", str(origin.id), "none"]) == 0
+    assert "no longer linked" in capsys.readouterr().out
+    assert main([*db, "history", "--claim", str(claim.id), "--json"]) == 0
+    links = [h for h in json.loads(capsys.readouterr().out) if h["action"] == "origin.link"]
+    assert [h["after"]["document_id"] for h in links] == [None, out.id] or \
+        [h["after"]["document_id"] for h in links] == [out.id, None]
+    with pytest.raises(SystemExit):
+        main([*db, "claim", "link-origin", str(origin.id), "nowhere"])
