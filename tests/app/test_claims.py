@@ -19,6 +19,12 @@ CLAIM_2 = "A deal between IS and Syria to trade oil for fertiliser"
 ALIASES = (["Daesh", "ISIS", "IS", "ISIL", "Islamic State"], ["Tadmur", "Palmyra"])
 
 
+@pytest.fixture
+def workspace_path(any_workspace_target: str) -> str:
+    """Every test of this module runs on SQLite and on a real PostgreSQL server."""
+    return any_workspace_target
+
+
 def doc_id(ws, prefix: str) -> int:
     return next(d.id for d in ws.documents.list() if d.filename.startswith(prefix))
 

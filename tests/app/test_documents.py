@@ -18,6 +18,12 @@ ARTICLE = (
 )
 
 
+@pytest.fixture
+def workspace_path(any_workspace_target: str) -> str:
+    """Every test of this module runs on SQLite and on a real PostgreSQL server."""
+    return any_workspace_target
+
+
 def test_import_bytes_stores_original_text_and_sentences(workspace: Workspace) -> None:
     data = ARTICLE.encode("utf-8")
     out = workspace.documents.import_bytes(data, "article.txt")
