@@ -23,6 +23,7 @@ def workspace_path(any_workspace_target: str) -> str:
     """Every test of this module runs on SQLite and on a real PostgreSQL server."""
     return any_workspace_target
 
+
 ORIGINAL = (
     "Palmyra report\n\n"
     "The city changed hands twice in a single year. Officials in Damascus denied any deal.\n\n"

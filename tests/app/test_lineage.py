@@ -20,6 +20,7 @@ def workspace_path(any_workspace_target: str) -> str:
     """Every test of this module runs on SQLite and on a real PostgreSQL server."""
     return any_workspace_target
 
+
 CLAIM_1 = "Assad ordered military forces to vacate Tadmur in hopes of tempting Daesh to fill the vacuum"
 CLAIM_2 = "A deal between IS and Syria to trade oil for fertiliser"
 ALIASES = (["Daesh", "ISIS", "IS", "ISIL", "Islamic State"], ["Tadmur", "Palmyra"])
