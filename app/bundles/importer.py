@@ -15,7 +15,6 @@ one transaction, keeping the original authors and times:
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,10 +24,12 @@ from typing import Any
 from sqlalchemy import select
 
 from app import audit
-from app.bundles.case import IMPORT_MARK, appearance_uid, claim_uid, excerpt_uid, parse_iso
+from app.bundles import values as V
+from app.bundles.case import IMPORT_MARK, appearance_uid, claim_uid, excerpt_uid
+from app.bundles.contents import JsonProblem, kind_of, parse_json
 from app.bundles.formats import FORMAT
 from app.bundles.safezip import ZipLimits
-from app.bundles.sources import BagSource, open_source
+from app.bundles.sources import BagSource, BundleReadError, open_source
 from app.bundles.verify import CancelToken, VerifyReport, verify_path
 from app.excerpts import locate
 from app.sentences import split_sentences
@@ -70,32 +71,27 @@ class ImportBundleReport:
 
 def _need(cond: bool, where: str, what: str) -> None:
     if not cond:
-        raise BundleFormatError(f"{where}: {what}")
+        raise BundleFormatError(f"{where}: {what}; nothing was imported")
+
+
+def _v(where: str, fn: Any, *args: Any, **kw: Any) -> Any:
+    """``fn(*args)`` from ``app.bundles.values``; a bad value refuses the bundle, naming ``where``."""
+    try:
+        return fn(*args, **kw)
+    except V.BadValue as exc:
+        raise BundleFormatError(f"{where}: {exc}; nothing was imported") from None
 
 
 def _str(d: dict[str, Any], key: str, where: str, *, optional: bool = False, limit: int = 1_000_000) -> Any:
-    v = d.get(key)
-    if v is None and optional:
-        return None
-    _need(isinstance(v, str) and len(v) <= limit, where, f"'{key}' must be text")
-    return v
+    return _v(where, V.text, d, key, optional=optional, limit=limit)
 
 
 def _int(d: dict[str, Any], key: str, where: str) -> int:
-    v = d.get(key)
-    if not isinstance(v, int) or isinstance(v, bool) or v < 0:
-        raise BundleFormatError(f"{where}: '{key}' must be a whole number")
-    return v
+    return int(_v(where, V.whole, d, key))
 
 
 def _when(d: dict[str, Any], key: str, where: str, *, optional: bool = False) -> Any:
-    v = _str(d, key, where, optional=optional, limit=64)
-    if v is None:
-        return None
-    try:
-        return parse_iso(v)
-    except ValueError:
-        raise BundleFormatError(f"{where}: '{key}' is not an ISO date-time") from None
+    return _v(where, V.when, d, key, optional=optional)
 
 
 def _read(src: BagSource, report: VerifyReport, path: str) -> bytes:
@@ -106,8 +102,15 @@ def _read(src: BagSource, report: VerifyReport, path: str) -> bytes:
     return data
 
 
+def _parse(src: BagSource, report: VerifyReport, path: str) -> Any:
+    try:
+        return parse_json(_read(src, report, path))
+    except JsonProblem as exc:
+        raise BundleFormatError(f"{path}: {exc}; nothing was imported", report) from None
+
+
 def _json(src: BagSource, report: VerifyReport, path: str, key: str) -> list[Any]:
-    doc = json.loads(_read(src, report, path).decode("utf-8"))
+    doc = _parse(src, report, path)
     _need(isinstance(doc, dict) and str(doc.get("format", "")).split("/")[0] == FORMAT.split("/")[0]
           and isinstance(doc.get(key), list), path, f"not a {FORMAT} file with a '{key}' list")
     _need(doc["format"] == FORMAT, path, f"made by a newer SourceTrace ({doc['format']}); update to import it")
@@ -126,6 +129,12 @@ def import_bundle(
     src = open_source(path, limits)
     try:
         return _Importer(ws, src, report, Path(path).name, progress, cancel).run()
+    except (BundleReadError, TypeError, KeyError, AttributeError, IndexError, RecursionError,
+            UnicodeDecodeError) as exc:
+        # a last resort (the checks above and in verify should have named the problem): the
+        # transaction was rolled back, and the user gets a message, not a traceback
+        raise BundleFormatError(f"{path}: the bundle's content is malformed ({type(exc).__name__}: {exc}); "
+                                "nothing was imported", report) from exc
     finally:
         src.close()
 
@@ -149,8 +158,7 @@ class _Importer:
     def run(self) -> ImportBundleReport:
         docs = _json(self.src, self.vr, "data/documents.json", "documents")
         claims = _json(self.src, self.vr, "data/claims.json", "claims")
-        history = [json.loads(line) for line in _read(self.src, self.vr, "data/audit.jsonl").decode().splitlines()
-                   if line.strip()]
+        history = self._audit_lines()
         total = len(docs) + len(claims) + 1
         with self.ws.db.writing() as s:
             doc_ids, new_docs, texts = self._documents(s, docs, total)
@@ -185,6 +193,16 @@ class _Importer:
             self._tick(total, total, "writing")
         return self.out
 
+    def _audit_lines(self) -> list[Any]:
+        out = []
+        for n, line in enumerate(_read(self.src, self.vr, "data/audit.jsonl").split(b"\n"), 1):
+            if line.strip():
+                try:
+                    out.append(parse_json(line))
+                except JsonProblem as exc:
+                    raise BundleFormatError(f"data/audit.jsonl line {n}: {exc}; nothing was imported") from None
+        return out
+
     # ------------------------------------------------------------------ documents
     def _documents(self, s: Any, docs: list[Any], total: int) -> tuple[dict[str, int], set[str], dict[str, str]]:
         doc_ids: dict[str, int] = {}
@@ -192,7 +210,7 @@ class _Importer:
         texts: dict[str, str] = {}
         for i, d in enumerate(docs):
             where = f"documents.json #{i + 1}"
-            _need(isinstance(d, dict), where, "not an object")
+            _need(isinstance(d, dict), where, f"expected an object, found {kind_of(d)}")
             sha = _str(d, "sha256", where, limit=64)
             self._tick(i, total, f"document {d.get('filename')}")
             existing = s.scalar(select(Document).where(Document.sha256 == sha))
@@ -205,16 +223,16 @@ class _Importer:
             _need(hashlib.sha256(data).hexdigest() == sha, where, "original does not match its SHA-256")
             if s.get(Blob, sha) is None:
                 s.add(Blob(sha256=sha, size=len(data), data=data))
-            precision = _str(d, "published_precision", where, optional=True, limit=8) or "unknown"
+            published, precision = _v(where, V.date, d, "published", "published_precision")
             doc = Document(
                 sha256=sha, filename=_str(d, "filename", where, limit=1024),
                 media_type=_str(d, "media_type", where, limit=128), size=len(data),
                 imported_at=_when(d, "imported_at", where), imported_by=_str(d, "imported_by", where, limit=128),
                 title=_str(d, "title", where, optional=True), author=_str(d, "author", where, optional=True),
                 outlet=_str(d, "outlet", where, optional=True), url=_str(d, "url", where, optional=True),
-                published=_str(d, "published", where, optional=True, limit=10), published_precision=precision,
+                published=published, published_precision=precision,
                 language=_str(d, "language", where, optional=True, limit=16), text=text,
-                pages=d.get("pages") if isinstance(d.get("pages"), list) else [],
+                pages=_v(where, V.list_of, d, "pages", list, "lists"),
                 warnings=d.get("warnings") if isinstance(d.get("warnings"), list) else [],
                 meta_sources=d.get("meta_sources") if isinstance(d.get("meta_sources"), dict) else {},
             )
@@ -232,11 +250,9 @@ class _Importer:
                excerpts: dict[str, int]) -> int:
         uid = c["id"]
         where = f"claims.json {uid}"
-        tags = c.get("tags") if isinstance(c.get("tags"), list) else []
         claim = Claim(
-            text=_str(c, "text", where), notes=_str(c, "notes", where, optional=True) or "", tags=tags,
-            status=_str(c, "status", where, optional=True, limit=16) or "open",
-            verdict=_str(c, "verdict", where, optional=True, limit=32),
+            text=_v(where, V.text, c, "text", nonempty=True), notes=_str(c, "notes", where, optional=True) or "",
+            tags=_v(where, V.tags, c), status=_v(where, V.status, c), verdict=_v(where, V.verdict, c),
             verdict_note=_str(c, "verdict_note", where, optional=True) or "",
             created_by=_str(c, "created_by", where, limit=128), created_at=_when(c, "created_at", where),
             updated_by=_str(c, "updated_by", where, optional=True, limit=128),
@@ -248,20 +264,20 @@ class _Importer:
         made: dict[str, Appearance] = {}
         links: list[tuple[Appearance, str]] = []
         for state, key in (("accepted", "appearances"), ("rejected", "rejected")):
-            for a in c.get(key) or []:
-                _need(isinstance(a, dict) and isinstance(a.get("excerpt"), dict), where, "bad appearance")
+            apps = c.get(key) or []
+            _need(isinstance(apps, list), where, f"'{key}' must be a list, found {kind_of(apps)}")
+            for a in apps:
+                _need(isinstance(a, dict) and isinstance(a.get("excerpt"), dict), where,
+                      f"an entry of '{key}' is not an appearance with an excerpt")
                 ex_id = self._excerpt(s, a["excerpt"], doc_ids, texts, excerpts, where)
-                app_id = appearance_uid(uid, a["excerpt"].get("id"))
+                app_id = appearance_uid(uid, _str(a["excerpt"], "id", where, limit=64))
                 if app_id in made:
                     self.out.warnings.append(f"{where}: appearance {app_id} listed twice; imported once")
                     continue
-                attribution = a.get("attributed_to") if isinstance(a.get("attributed_to"), list) else []
                 app = Appearance(
-                    claim_id=claim.id, excerpt_id=ex_id, state=state,
-                    relation=_str(a, "relation", where, optional=True, limit=32),
-                    relation_source=_str(a, "relation_source", where, optional=True, limit=8) or "auto",
-                    score=a.get("score") if isinstance(a.get("score"), int | float) else None,
-                    attribution=attribution, created_by=_str(a, "created_by", where, limit=128),
+                    claim_id=claim.id, excerpt_id=ex_id, state=state, relation=_v(where, V.relation, a),
+                    relation_source=_v(where, V.relation_source, a), score=_v(where, V.score, a),
+                    attribution=_v(where, V.attribution, a), created_by=_str(a, "created_by", where, limit=128),
                     created_at=_when(a, "created_at", where),
                 )
                 s.add(app)
@@ -272,14 +288,15 @@ class _Importer:
         for app, target in links:
             if target in made:
                 app.derived_from_id = made[target].id
-        for o in c.get("external_origins") or []:
-            _need(isinstance(o, dict), where, "bad external origin")
+        origins = c.get("external_origins") or []
+        _need(isinstance(origins, list), where, f"'external_origins' must be a list, found {kind_of(origins)}")
+        for o in origins:
+            _need(isinstance(o, dict), where, f"an external origin is {kind_of(o)}, not an object")
             doc = o.get("document")
+            date, precision = _v(where, V.date, o, "date", "date_precision")
             s.add(ExternalOrigin(
-                claim_id=claim.id, name=_str(o, "name", where, limit=256),
-                kind=_str(o, "kind", where, optional=True, limit=16) or "outlet",
-                date=_str(o, "date", where, optional=True, limit=10),
-                date_precision=_str(o, "date_precision", where, optional=True, limit=8) or "unknown",
+                claim_id=claim.id, name=_v(where, V.text, o, "name", limit=256, nonempty=True),
+                kind=_v(where, V.kind, o), date=date, date_precision=precision,
                 document_id=doc_ids.get(doc) if isinstance(doc, str) else None,
                 evidence=_str(o, "evidence", where, optional=True) or "",
                 created_by=_str(o, "created_by", where, limit=128), created_at=_when(o, "created_at", where),
@@ -296,7 +313,8 @@ class _Importer:
         uid = excerpt_uid(sha, start, end, by, at)
         if uid in excerpts:
             return excerpts[uid]
-        prefix, suffix = ex.get("prefix") or "", ex.get("suffix") or ""
+        prefix = _str(ex, "prefix", where, optional=True) or ""
+        suffix = _str(ex, "suffix", where, optional=True) or ""
         orphaned = bool(ex.get("orphaned"))
         text = texts[sha]
         if text[start:end] != exact and not orphaned:
@@ -324,8 +342,10 @@ class _Importer:
 
         for n, e in enumerate(history, 1):
             where = f"audit.jsonl line {n}"
-            _need(isinstance(e, dict), where, "not an object")
+            _need(isinstance(e, dict), where, f"expected an object, found {kind_of(e)}")
             claim, doc = e.get("claim"), e.get("document")
+            _need(claim is None or isinstance(claim, str), where, f"'claim' must be a claim id, found {kind_of(claim)}")
+            _need(doc is None or isinstance(doc, str), where, f"'document' must be a SHA-256, found {kind_of(doc)}")
             if not ((claim in created) or (claim is None and doc in new_docs)):
                 continue
             entity = _str(e, "entity", where, limit=32)

@@ -281,7 +281,10 @@ def verify_bag(
     if is_bundle and check_contents:
         from app.bundles.contents import check_bundle_contents
 
-        check_bundle_contents(src, report)
+        try:
+            check_bundle_contents(src, report)
+        except Exception as exc:  # a last resort: malformed content is a finding, never a traceback
+            report.error("", f"the bundle's contents could not be checked ({type(exc).__name__}: {exc})")
     return report
 
 
