@@ -31,7 +31,9 @@ or an unzipped folder)::
 
 The payload holds no local ids, export date or exporter, so the same case yields the same
 payload checksums from any workspace (claims, excerpts and appearances have ids derived from
-author and creation time; documents are named by SHA-256).
+author and creation time; documents are named by SHA-256), as long as the exports name the same
+organisation (or none): it is the ClaimReview's author in ``claimreview.jsonld`` (whose hash the
+report lists).
 """
 
 from app.bundles.export import ExportCancelled, ExportError, ExportReport, export_claims

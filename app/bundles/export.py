@@ -9,7 +9,11 @@ Layout (inside the zip, one top-level folder named after the output file)::
                 audit.jsonl, appearances.csv, report.html, report.pdf
 
 The payload is deterministic (no export date, user or local ids in it), so the same case
-gives the same payload checksums from any workspace; export facts go to ``bag-info.txt``.
+gives the same payload checksums from any workspace; export facts go to ``bag-info.txt``. The
+one exception is the organisation named at export (``organization=``, else
+``SOURCETRACE_ORGANIZATION``): it is the ClaimReview's author in ``claimreview.jsonld``, so
+exports naming different organisations differ in that file (and in the report, which lists
+every file's hash).
 The zip is written to a temporary file next to the target and renamed into place only when
 complete: a failed or cancelled export leaves no partial file behind.
 """
@@ -141,9 +145,10 @@ def export_claims(
         with tmp.open("wb") as fh:
             writer = BagZipWriter(fh, bag_name, now.date())
             try:
-                _write_payload(ws, case, writer, tick, warnings)
+                org = organization or os.environ.get("SOURCETRACE_ORGANIZATION") or None
+                _write_payload(ws, case, writer, tick, warnings, org)
                 tick("writing the manifests")
-                info = _bag_info(ws, case, writer, now, organization, contact)
+                info = _bag_info(ws, case, writer, now, org, contact)
                 writer.finish(info)
             except BaseException:
                 writer.abort()
@@ -175,7 +180,7 @@ def export_claims(
 
 
 def _write_payload(ws: Any, case: Case, writer: BagZipWriter, tick: Callable[[str], None],
-                   warnings: list[str]) -> None:
+                   warnings: list[str], organization: str | None) -> None:
     for doc in case.sorted_documents():
         _name, _media, data = ws.documents.original(doc.local_id)
         if hashlib.sha256(data).hexdigest() != doc.sha256:
@@ -187,7 +192,8 @@ def _write_payload(ws: Any, case: Case, writer: BagZipWriter, tick: Callable[[st
         tick(f"text: {doc.filename}")
     for name, build in (
         ("documents.json", formats.documents_json), ("claims.json", formats.claims_json),
-        ("annotations.jsonld", formats.annotations_jsonld), ("claimreview.jsonld", formats.claimreview_jsonld),
+        ("annotations.jsonld", formats.annotations_jsonld),
+        ("claimreview.jsonld", lambda c: formats.claimreview_jsonld(c, organization)),
         ("audit.jsonl", formats.audit_jsonl), ("appearances.csv", formats.appearances_csv),
     ):
         writer.add_payload(name, build(case))
@@ -228,7 +234,7 @@ def _bag_info(ws: Any, case: Case, writer: BagZipWriter, now: datetime, organiza
             f"Claim: {first[:300]}" + (f" (and {len(case.claims) - 1} more)" if len(case.claims) > 1 else ""))
     size = sum(writer.sizes.values())
     info = [
-        ("Source-Organization", organization or os.environ.get("SOURCETRACE_ORGANIZATION") or "not given"),
+        ("Source-Organization", organization or "not given"),
         ("Contact-Name", contact or ws.user),
         ("External-Description", desc),
         ("Bagging-Date", now.date().isoformat()),

@@ -6,7 +6,8 @@
   attribution, derived-from), rejected candidates, external origins and lineage;
 - ``annotations.jsonld``: each excerpt as a W3C Web Annotation (TextQuoteSelector and
   TextPositionSelector on the extracted text);
-- ``claimreview.jsonld``: a schema.org ClaimReview per claim that has a verdict;
+- ``claimreview.jsonld``: a schema.org ClaimReview per claim that has a verdict (its author is
+  the organisation named at export, else the person who gave the verdict);
 - ``audit.jsonl``: the history of these claims and documents, one JSON object per line;
 - ``appearances.csv``: one row per appearance, for spreadsheets.
 """
@@ -110,7 +111,22 @@ def _verdict_entry(case: Case, claim: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
-def claimreview_jsonld(case: Case) -> bytes:
+def _first_appearance(c: dict[str, Any]) -> dict[str, Any] | None:
+    """The earliest appearance in lineage order: the earliest dated one, else the first undated
+    one (the timeline lists dated appearances by date, then undated ones)."""
+    apps = {a["id"]: a for a in c["appearances"]}
+    lineage = c["lineage"]
+    first = lineage.get("earliest") or next(iter(lineage.get("timeline") or []), None)
+    if first is None and c["appearances"]:
+        first = c["appearances"][0]["id"]
+    return apps.get(first or "")
+
+
+def claimreview_jsonld(case: Case, organization: str | None = None) -> bytes:
+    """A schema.org ClaimReview per claim with a verdict. Its ``author`` is the fact-checking
+    organisation when one is given (``--organization``, the bag's Source-Organization), else the
+    person who gave the verdict; so this file, unlike the rest of the payload, depends on the
+    organisation named at export."""
     graph = []
     for c in case.claims:
         if not c["verdict"]:
@@ -122,12 +138,11 @@ def claimreview_jsonld(case: Case) -> bytes:
             rating.update({"ratingValue": value, "bestRating": 5, "worstRating": 1})
         if c["verdict_note"]:
             rating["ratingExplanation"] = c["verdict_note"]
-        apps = {a["id"]: a for a in c["appearances"]}
         item: dict[str, Any] = {
             "@type": "Claim",
             "appearance": [_creative_work(case.doc(a["document"]), a["excerpt"]["exact"]) for a in c["appearances"]],
         }
-        earliest = apps.get(c["lineage"]["earliest"] or "")
+        earliest = _first_appearance(c)
         if earliest is not None:
             item["firstAppearance"] = _creative_work(case.doc(earliest["document"]), earliest["excerpt"]["exact"])
         roots = [o for o in c["lineage"].get("origins", []) if not o["derived_from"]] or c["external_origins"]
@@ -137,10 +152,12 @@ def claimreview_jsonld(case: Case) -> bytes:
         entry = _verdict_entry(case, c)
         reviewer = entry["user"] if entry else (c["updated_by"] or c["created_by"])
         when = (entry["at"] if entry else c["updated_at"] or c["created_at"] or "")[:10]
+        author = {"@type": "Organization", "name": organization} if organization else \
+            {"@type": "Person", "name": reviewer}
         graph.append({
             "@type": "ClaimReview", "@id": f"urn:sourcetrace:review:{c['id']}",
             "claimReviewed": c["text"], "reviewRating": rating, "itemReviewed": item,
-            "author": {"@type": "Person", "name": reviewer}, "datePublished": when,
+            "author": author, "datePublished": when,
         })
     return dumps({"@context": "https://schema.org", "@graph": graph})
 

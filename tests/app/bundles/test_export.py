@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import zipfile
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from app import plugins
 from app.bundles.export import ExportCancelled, ExportError, export_claims
 from app.bundles.verify import verify_path
+from db.models import Document
 
 
 @pytest.fixture(autouse=True)
@@ -95,8 +97,13 @@ def test_payload_is_deterministic_and_export_facts_stay_in_bag_info(palmyra, tmp
 
     ws, ids = palmyra
     a = export_claims(ws, ids, tmp_path / "a.zip", organization="Org A", now=datetime(2024, 1, 2, tzinfo=UTC))
-    b = export_claims(ws, list(reversed(ids)), tmp_path / "b.zip", organization="Org B", contact="Zed")
+    b = export_claims(ws, list(reversed(ids)), tmp_path / "b.zip", organization="Org A", contact="Zed")
     assert [(f.path, f.sha256) for f in a.files] == [(f.path, f.sha256) for f in b.files]
+    # the organisation is the ClaimReview's author: the one payload file that depends on it
+    # (and the report, which lists every file's hash)
+    c = export_claims(ws, ids, tmp_path / "c.zip", organization="Org B")
+    differ = {f.path for f, g in zip(a.files, c.files, strict=True) if f.sha256 != g.sha256}
+    assert differ == {"data/claimreview.jsonld", "data/report.html"}
     with zipfile.ZipFile(a.path) as zf:
         info = zf.read("a/bag-info.txt").decode()
         assert {i.date_time[:3] for i in zf.infolist()} == {(2024, 1, 2)}
@@ -193,3 +200,47 @@ def test_export_does_not_change_the_workspace(palmyra, tmp_path: Path) -> None:
     before = state()
     export_claims(ws, ids, tmp_path / "case.zip")
     assert state() == before
+
+
+def _reviews(path: Path) -> list[dict]:
+    with zipfile.ZipFile(path) as zf:
+        return json.loads(zf.read(f"{path.stem}/data/claimreview.jsonld"))["@graph"]
+
+
+def test_claimreview_author_is_the_organisation_when_one_is_given(palmyra, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    ws, ids = palmyra
+    monkeypatch.delenv("SOURCETRACE_ORGANIZATION", raising=False)
+    with_org = export_claims(ws, ids, tmp_path / "org.zip", organization="Test Desk").path
+    assert {json.dumps(r["author"]) for r in _reviews(with_org)} == {
+        json.dumps({"@type": "Organization", "name": "Test Desk"})}
+    person = export_claims(ws, ids, tmp_path / "person.zip").path
+    assert {json.dumps(r["author"]) for r in _reviews(person)} == {json.dumps({"@type": "Person", "name": "tester"})}
+    monkeypatch.setenv("SOURCETRACE_ORGANIZATION", "Env Desk")  # what Source-Organization falls back to
+    env = export_claims(ws, ids, tmp_path / "env.zip").path
+    assert {r["author"]["name"] for r in _reviews(env)} == {"Env Desk"}
+    with zipfile.ZipFile(env) as zf:
+        assert "Source-Organization: Env Desk" in zf.read("env/bag-info.txt").decode()
+
+
+def test_an_undated_only_appearance_is_still_the_first_appearance(palmyra, tmp_path: Path) -> None:
+    ws, ids = palmyra
+    with ws.db.writing() as s:
+        for d in s.query(Document):
+            d.published, d.published_precision = None, "unknown"
+    reviews = _reviews(export_claims(ws, ids, tmp_path / "undated.zip").path)
+    assert len(reviews) == 2
+    for r in reviews:
+        first = r["itemReviewed"].get("firstAppearance")
+        assert first is not None, r
+        assert first == r["itemReviewed"]["appearance"][0]  # the first in lineage order
+        assert "datePublished" not in first
+
+
+def test_dated_appearances_come_before_undated_for_the_first_appearance(palmyra, tmp_path: Path) -> None:
+    """Each Palmyra claim appears in one dated article and in 004_ (undated)."""
+    ws, ids = palmyra
+    for r in _reviews(export_claims(ws, ids, tmp_path / "mixed.zip").path):
+        item = r["itemReviewed"]
+        assert [a.get("datePublished") is not None for a in item["appearance"]] == [True, False]
+        assert item["firstAppearance"] == item["appearance"][0]
