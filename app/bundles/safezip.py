@@ -4,6 +4,13 @@ A bundle arrives from outside (a partner newsroom, a lawyer, e-mail). Before any
 every entry is checked; members are then streamed straight into hash functions or memory,
 never written to disk. Rejected outright:
 
+Names: an entry without the UTF-8 flag (bit 11) is decoded by Python as code page 437, the
+zip standard's default. Info-ZIP's ``zip`` on Linux and macOS's tools store UTF-8 names without
+setting the flag, which turned ``Núñez`` into ``N├║├▒ez`` and made valid bags fail. As Info-ZIP's
+``unzip`` does on Linux, such a name that is not plain ASCII is read from its raw bytes as UTF-8
+when they are valid UTF-8 (otherwise it stays code page 437). Every check below applies to the
+final name.
+
 - names that are absolute (``/x``, ``C:x``), contain ``..`` or ``.`` or empty segments, use
   backslashes, contain control characters, or are longer than ``max_name_length``;
 - symlinks and other special files (Unix mode bits in the external attributes), encrypted
@@ -90,6 +97,31 @@ def check_member_name(name: str, limits: ZipLimits = ZipLimits()) -> str | None:
     return None
 
 
+UTF8_FLAG = 0x800
+
+
+def raw_name(info: zipfile.ZipInfo) -> bytes:
+    """The entry's name as stored in the archive (what Python decoded ``orig_filename`` from)."""
+    if info.flag_bits & UTF8_FLAG:
+        return info.orig_filename.encode("utf-8", "surrogateescape")
+    try:
+        return info.orig_filename.encode("cp437")
+    except UnicodeEncodeError:  # decoded with another metadata_encoding
+        return info.orig_filename.encode("utf-8", "surrogateescape")
+
+
+def member_name(info: zipfile.ZipInfo) -> str:
+    """The entry's name: UTF-8 when flagged, or when unflagged bytes are valid UTF-8 (Info-ZIP on
+    Linux writes UTF-8 without the flag), else code page 437."""
+    name = info.filename
+    if info.flag_bits & UTF8_FLAG or name.isascii():
+        return name
+    try:
+        return raw_name(info).decode("utf-8")
+    except UnicodeDecodeError:
+        return name
+
+
 @dataclass(frozen=True)
 class Member:
     name: str
@@ -126,7 +158,7 @@ class SafeZip:
         keys: dict[str, str] = {}
         total = 0
         for info in infos:
-            name = info.filename
+            name = member_name(info)
             if "\x00" in info.orig_filename:
                 raise UnsafeZipError("NUL byte in name", name)
             why = check_member_name(name, lim)
@@ -181,8 +213,7 @@ class SafeZip:
     def _check_overlaps(infos: list[zipfile.ZipInfo], central_start: int | None) -> None:
         """No two entries may share bytes, nor may an entry run into the central directory."""
         spans = sorted(
-            (i.header_offset, i.header_offset + _LOCAL_HEADER + len(i.orig_filename.encode("utf-8", "replace"))
-             + i.compress_size, i.filename)
+            (i.header_offset, i.header_offset + _LOCAL_HEADER + len(raw_name(i)) + i.compress_size, member_name(i))
             for i in infos
         )
         for (start, end, name), (nstart, _nend, nname) in itertools.pairwise(spans):

@@ -55,16 +55,17 @@ def flip_byte(offset: int = 0) -> Callable[[bytes], bytes]:
 def raw_zip(entries: list[dict]) -> bytes:
     """Build a zip byte by byte, with whatever (lying) header values a test needs.
 
-    Each entry: name, data (already compressed), method (0/8), crc, size (declared uncompressed),
-    mode (Unix mode for external attributes, default regular 0o644), flag, offset (override).
+    Each entry: name (text, stored as UTF-8, or raw bytes), data (already compressed), method (0/8),
+    crc, size (declared uncompressed), mode (Unix mode for external attributes, default regular
+    0o644), flag, utf8 (set the UTF-8 name flag, default True), offset (override).
     """
     out = bytearray()
     central = bytearray()
     for e in entries:
-        name = e["name"].encode("utf-8")
+        name = e["name"] if isinstance(e["name"], bytes) else e["name"].encode("utf-8")
         data = e.get("data", b"")
         offset = len(out)
-        flag = e.get("flag", 0) | 0x800
+        flag = e.get("flag", 0) | (0x800 if e.get("utf8", True) else 0)
         local = struct.pack(
             "<4s5H3L2H", b"PK\x03\x04", 20, flag, e.get("method", 0), 0, 0x21, e.get("crc", 0),
             len(data), e.get("size", len(data)), len(name), 0,
@@ -83,7 +84,7 @@ def raw_zip(entries: list[dict]) -> bytes:
     return bytes(out)
 
 
-def stored(name: str, data: bytes, **kw: object) -> dict:
+def stored(name: str | bytes, data: bytes, **kw: object) -> dict:
     return {"name": name, "data": data, "crc": zlib.crc32(data), **kw}
 
 

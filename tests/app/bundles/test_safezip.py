@@ -177,3 +177,73 @@ def test_zip_without_a_bag(tmp_path: Path) -> None:
     path = _write(tmp_path, raw_zip([stored("a/bagit.txt", b"x"), stored("b/bagit.txt", b"y")]))
     report = verify_path(path)
     assert not report.ok and "no bag in this zip" in report.errors[0].message
+
+
+# ------------------------------------------------------------------ names without the UTF-8 flag
+def _unflagged(src: Path, dst: Path) -> Path:
+    """The same archive with every name stored as raw UTF-8 bytes without the UTF-8 flag, as
+    Info-ZIP's ``zip -r`` writes on Linux (Python's zipfile then decodes the names as cp437)."""
+    with zipfile.ZipFile(src) as zf:
+        entries = [stored(i.filename.encode("utf-8"), zf.read(i), utf8=False) for i in zf.infolist()]
+    return _write(dst.parent, raw_zip(entries), dst.name)
+
+
+def test_unflagged_utf8_names_are_read_as_utf8(tmp_path: Path) -> None:
+    path = _write(tmp_path, raw_zip([stored("bag/data/Núñez".encode(), b"x", utf8=False),
+                                     stored(b"bag/data/plain.txt", b"y", utf8=False)]))
+    with zipfile.ZipFile(path) as zf:
+        assert "bag/data/N├║├▒ez" in zf.namelist()  # what Python's zipfile makes of it
+    with SafeZip(path) as z:
+        assert sorted(z.files()) == ["bag/data/Núñez", "bag/data/plain.txt"]
+        assert z.read("bag/data/Núñez") == b"x"
+
+
+def test_unflagged_names_that_are_not_utf8_stay_cp437(tmp_path: Path) -> None:
+    path = _write(tmp_path, raw_zip([stored(b"bag/caf\x82.txt", b"x", utf8=False)]))  # 0x82 is é in cp437
+    with SafeZip(path) as z:
+        assert list(z.files()) == ["bag/café.txt"]
+
+
+@pytest.mark.parametrize(("entries", "why"), [
+    ([stored("bag/Núñez".encode(), b"x", utf8=False), stored("bag/Núñez", b"y")], "twice"),
+    ([stored("bag/NÚÑEZ".encode(), b"x", utf8=False), stored("bag/núñez", b"y")], "collides"),
+    ([stored("bag/Nu\u0301n\u0303ez".encode(), b"x", utf8=False), stored("bag/Núñez", b"y")], "collides"),
+    ([stored("bag/../Núñez".encode(), b"x", utf8=False)], "'..'"),
+    ([stored("bag/\u00e9\\..\\x".encode(), b"x", utf8=False)], "backslash"),
+])
+def test_safety_checks_apply_to_the_recovered_name(tmp_path: Path, entries: list[dict], why: str) -> None:
+    assert why in _refused(_write(tmp_path, raw_zip(entries)))
+
+
+def test_a_bag_zipped_without_the_utf8_flag_verifies(tmp_path: Path) -> None:
+    from tests.app.bundles.helpers import make_plain_bag
+
+    good = make_plain_bag(tmp_path / "good.zip", {"documents/Núñez – entrevista.txt": b"testimony\n",
+                                                 "documents/plain.txt": b"plain\n"})
+    assert verify_path(good).ok
+    unflagged = _unflagged(good, tmp_path / "unflagged.zip")
+    report = verify_path(unflagged)
+    assert report.ok and not report.warnings, report.format_text()
+
+
+def test_info_zip_on_linux(tmp_path: Path) -> None:
+    """The real tool: ``zip -r`` of a bag folder with a non-ASCII file name."""
+    import shutil
+    import subprocess
+
+    if shutil.which("zip") is None:
+        pytest.skip("Info-ZIP's zip is not installed")
+    bag = tmp_path / "bag"
+    (bag / "data").mkdir(parents=True)
+    payload = "Núñez".encode()
+    (bag / "data" / "Núñez.txt").write_bytes(payload)
+    (bag / "bagit.txt").write_bytes(b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n")
+    (bag / "manifest-sha256.txt").write_text(f"{hashlib.sha256(payload).hexdigest()}  data/Núñez.txt\n",
+                                             encoding="utf-8")
+    subprocess.run(["zip", "-qr", "bag.zip", "bag"], cwd=tmp_path, check=True,
+                   env={"PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8"})
+    with zipfile.ZipFile(tmp_path / "bag.zip") as zf:
+        info = zf.getinfo(next(n for n in zf.namelist() if n.startswith("bag/data/N")))
+        assert not info.flag_bits & 0x800
+    report = verify_path(tmp_path / "bag.zip")
+    assert report.ok, report.format_text()
