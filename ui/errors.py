@@ -27,6 +27,18 @@ def is_conflict(exc: BaseException) -> bool:
     return "ConflictError" in class_names(exc)
 
 
+def _capitalized(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def with_prefix(prefix: str, text: str) -> str:
+    """``"<prefix>: <text>"``, unless the message already starts with those words (the storage
+    layer's busy message does: "The workspace is busy: alice is importing…")."""
+    if " ".join(text.split()).casefold().startswith(prefix.casefold()):
+        return _capitalized(text)
+    return f"{prefix}: {text}" if text else prefix + "."
+
+
 def describe(exc: BaseException) -> tuple[str, str]:
     """``(headline, details)`` for a person: the message, and the technical detail to expand."""
     names = class_names(exc)
@@ -35,15 +47,15 @@ def describe(exc: BaseException) -> tuple[str, str]:
         traceback.format_exception(type(exc), exc, exc.__traceback__)
     )
     if "WorkspaceBusy" in names:
-        return f"The workspace is busy: {text}", details
+        return with_prefix("The workspace is busy", text), details
     if "ReadOnlyWorkspace" in names:
         return "This workspace is open read-only, so the change was not saved.", details
     if "ConflictError" in names:
-        return f"Someone else changed this first: {text}", details
+        return with_prefix("Someone else changed this first", text), details
     if "OSError" in names and not names & PERSON_MESSAGE_ERRORS:
-        return f"A file could not be read or written: {text}", details
+        return with_prefix("A file could not be read or written", text), details
     if names & PERSON_MESSAGE_ERRORS or "WorkspaceError" in names:
-        return text[:1:].upper() + text[1:] if text else type(exc).__name__, details
+        return _capitalized(text) if text else type(exc).__name__, details
     return f"Something went wrong ({type(exc).__name__}: {text})", details
 
 

@@ -51,6 +51,20 @@ def idle(qtbot: Any) -> Callable[[Any], None]:
 
 
 @pytest.fixture
+def alice(window: Any, workspace_path: Path, tmp_path: Path, qtbot: Any) -> Iterator[Any]:
+    """Alice, a colleague on the same workspace file (another connection, as another process has),
+    has imported the sample documents; the window (the user "tester") shows them."""
+    from tests.ui.colleagues import open_as
+
+    ws = open_as(workspace_path, "alice")
+    ws.documents.import_paths(write_docs(tmp_path / "sample-docs", SAMPLE_DOCS), workers=0)
+    qtbot.waitUntil(lambda: window.library.model.rowCount() == len(SAMPLE_DOCS), timeout=15000)
+    wait_idle(qtbot, window.session)
+    yield ws
+    ws.close()
+
+
+@pytest.fixture
 def window(qtbot: Any, settings: Any, workspace_path: Path) -> Iterator[Any]:
     """The main window, shown, with a fresh workspace file open; no error dialogs allowed."""
     from ui.mainwindow import MainWindow
