@@ -102,6 +102,7 @@ class HistoryPanel(QWidget):
         if self.session is not None:
             self.session.claimsChanged.disconnect(self._claims_changed)
             self.session.documentsChanged.disconnect(self._documents_changed)
+            self.session.reloadRequested.disconnect(self._load)
         self.session = session
         self.target = None
         self.model.set_entries([])
@@ -109,6 +110,7 @@ class HistoryPanel(QWidget):
         if session is not None:
             session.claimsChanged.connect(self._claims_changed)
             session.documentsChanged.connect(self._documents_changed)
+            session.reloadRequested.connect(self._load)
 
     def show_claim(self, claim_id: int) -> None:
         self.target = ("claim", claim_id)

@@ -147,6 +147,7 @@ class ClaimInspector(QWidget):
             self.session.claimsRemoved.disconnect(self._claims_removed)
             self.session.aliasesChanged.disconnect(self._reload_candidates)
             self.session.documentsChanged.disconnect(self._documents_changed)
+            self.session.documentsRemoved.disconnect(self._documents_removed)
             self.session.reloadRequested.disconnect(self._refresh)
         self.session = session
         self.show_claim(None)
@@ -155,6 +156,7 @@ class ClaimInspector(QWidget):
             session.claimsRemoved.connect(self._claims_removed)
             session.aliasesChanged.connect(self._reload_candidates)
             session.documentsChanged.connect(self._documents_changed)
+            session.documentsRemoved.connect(self._documents_removed)
             session.reloadRequested.connect(self._refresh)
             self.editor.set_readonly(session.readonly)
 
@@ -258,6 +260,12 @@ class ClaimInspector(QWidget):
     def _documents_changed(self, _ids: list[int]) -> None:
         if self.claim_id is not None:  # new documents may hold new candidates
             self._reload_candidates()
+
+    def _documents_removed(self, _ids: list[int]) -> None:
+        # the deleted documents' passages leave the appearances, the rejected and the candidates
+        # (a document that held only candidates changes no claim: only its deletion is announced)
+        if self.claim_id is not None:
+            self._refresh()
 
     # ------------------------------------------------------------------ candidates
     def _candidate_changed(self, *_args: Any) -> None:

@@ -357,6 +357,8 @@ class LineagePanel(QWidget):
             self.session.claimsChanged.disconnect(self._claims_changed)
             self.session.claimsRemoved.disconnect(self._claims_removed)
             self.session.documentsChanged.disconnect(self._documents_changed)
+            self.session.documentsRemoved.disconnect(self._documents_removed)
+            self.session.reloadRequested.disconnect(self._reload)
         self.session = session
         self.claim_id = None
         self.view.show_lineage(None)
@@ -366,6 +368,8 @@ class LineagePanel(QWidget):
             session.claimsChanged.connect(self._claims_changed)
             session.claimsRemoved.connect(self._claims_removed)
             session.documentsChanged.connect(self._documents_changed)
+            session.documentsRemoved.connect(self._documents_removed)
+            session.reloadRequested.connect(self._reload)
 
     def show_claim(self, claim_id: int, *, force: bool = False) -> None:
         if claim_id == self.claim_id and not force:
@@ -430,4 +434,15 @@ class LineagePanel(QWidget):
     def _documents_changed(self, ids: list[int]) -> None:
         data = self.view.data
         if data is not None and any(n.document_id in ids for n in data.nodes):
+            self._load()
+
+    def _documents_removed(self, ids: list[int]) -> None:
+        # a deleted document takes its appearances with it (by this user or, seen through the
+        # change watcher, by someone else): trace again without them
+        data = self.view.data
+        if self.claim_id is not None and (data is None or any(n.document_id in ids for n in data.nodes)):
+            self._load()
+
+    def _reload(self) -> None:
+        if self.claim_id is not None:
             self._load()

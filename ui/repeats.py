@@ -263,6 +263,7 @@ class RepeatsPanel(QWidget):
             self.session.documentsChanged.disconnect(self._docs_changed)
             self.session.documentsRemoved.disconnect(self._docs_changed)
             self.session.aliasesChanged.disconnect(self.reload)
+            self.session.reloadRequested.disconnect(self.refresh_later)
         self.session = session
         self.loaded = False
         self.model.set_clusters([])
@@ -271,6 +272,7 @@ class RepeatsPanel(QWidget):
             session.documentsChanged.connect(self._docs_changed)
             session.documentsRemoved.connect(self._docs_changed)
             session.aliasesChanged.connect(self.reload)
+            session.reloadRequested.connect(self.refresh_later)
             if self.isVisible():
                 self.ensure_loaded()
 
