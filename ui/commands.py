@@ -111,15 +111,23 @@ class RemoveAppearanceCommand(SessionCommand):
 
 
 class VerdictCommand(SessionCommand):
+    """Set a claim's verdict. The first save names the version the user's edit started from
+    (``expected_version``): a colleague's save in between raises ``ConflictError`` instead of
+    being overwritten. Undo and redo are explicit requests on what is saved by then."""
+
     def __init__(self, session: WorkspaceSession, claim_id: int, old: tuple[str | None, str],
-                 new: tuple[str | None, str]) -> None:
+                 new: tuple[str | None, str], *, expected_version: int | None = None) -> None:
         super().__init__(session, f"Set verdict of claim #{claim_id} to {new[0] or 'none'}")
         self.claim_id, self.old, self.new = claim_id, old, new
+        self.expected_version = expected_version
+        self._first = True
 
     def _do(self, forward: bool) -> tuple[Any, Changes]:
         rating, note = self.new if forward else self.old
-        self.session.ws.claims.set_verdict(self.claim_id, rating, note)
-        return None, Changes(claims={self.claim_id})
+        version = self.expected_version if self._first else None
+        result = self.session.ws.claims.set_verdict(self.claim_id, rating, note, expected_version=version)
+        self._first = False
+        return result, Changes(claims={self.claim_id})
 
 
 class EditClaimCommand(SessionCommand):
@@ -141,16 +149,24 @@ class EditClaimCommand(SessionCommand):
 
 
 class MetadataCommand(SessionCommand):
-    """Edit a document's details; undo puts the previous values back."""
+    """Edit a document's details; undo puts the previous values back.
 
-    def __init__(self, session: WorkspaceSession, doc_id: int, old: dict[str, Any], new: dict[str, Any]) -> None:
+    Like the claim edits, the first save names the version the user's edit started from, so a
+    colleague's newer save raises ``ConflictError`` (to merge) instead of being overwritten."""
+
+    def __init__(self, session: WorkspaceSession, doc_id: int, old: dict[str, Any], new: dict[str, Any],
+                 *, expected_version: int | None = None) -> None:
         names = ", ".join(sorted(new))
         super().__init__(session, f"Edit {names} of document #{doc_id}")
         self.doc_id, self.old, self.new = doc_id, old, new
+        self.expected_version = expected_version
+        self._first = True
 
     def _do(self, forward: bool) -> tuple[Any, Changes]:
         values = self.new if forward else self.old
-        info = self.session.ws.documents.update_metadata(self.doc_id, **values)
+        version = self.expected_version if self._first else None
+        info = self.session.ws.documents.update_metadata(self.doc_id, expected_version=version, **values)
+        self._first = False
         return info, Changes(documents={self.doc_id})
 
 

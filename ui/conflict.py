@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QGridLayout,
@@ -34,10 +36,14 @@ def their_version(theirs: dict[str, Any]) -> int | None:
 
 class ConflictDialog(QDialog):
     """Each differing field: their saved value (read-only) beside an editable merge, pre-filled
-    with mine. "Save merged" returns ``Accepted``; "Discard mine" returns ``Rejected``."""
+    with mine. "Save merged" returns ``Accepted``; "Discard mine" returns ``Rejected``.
+
+    ``choices`` gives fields that take one of a few values (a verdict) as ``[(label, value)]``:
+    their merge is a drop-down instead of free text."""
 
     def __init__(self, what: str, mine: dict[str, Any], theirs: dict[str, Any], *,
-                 their_user: str | None = None, parent: QWidget | None = None) -> None:
+                 their_user: str | None = None, parent: QWidget | None = None,
+                 choices: dict[str, Sequence[tuple[str, Any]]] | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("conflictDialog")
         self.setWindowTitle("Someone else changed this first")
@@ -54,15 +60,29 @@ class ConflictDialog(QDialog):
         grid.addWidget(QLabel(f"<b>Saved by {who}</b>"), 0, 1)
         grid.addWidget(QLabel("<b>Merged (yours to start with)</b>"), 0, 2)
         self.editors: dict[str, QPlainTextEdit] = {}
+        self.choosers: dict[str, QComboBox] = {}
+        choices = choices or {}
         for row, key in enumerate(self.fields, start=1):
             grid.addWidget(QLabel(key.replace("_", " ").capitalize()), row, 0)
-            theirs_box = QPlainTextEdit(_text(theirs.get(key)), self)
+            options = list(choices.get(key, ()))
+            labels = {_text(v): label for label, v in options}
+            theirs_box = QPlainTextEdit(labels.get(_text(theirs.get(key)), _text(theirs.get(key))), self)
             theirs_box.setReadOnly(True)
+            theirs_box.setMaximumHeight(110)
+            grid.addWidget(theirs_box, row, 1)
+            if options:
+                combo = QComboBox(self)
+                combo.setObjectName(f"merge_{key}")
+                for label, value in options:
+                    combo.addItem(label, value)
+                combo.setCurrentIndex(max(0, combo.findData(mine.get(key))))
+                theirs_box.setMaximumHeight(combo.sizeHint().height() + 12)
+                grid.addWidget(combo, row, 2)
+                self.choosers[key] = combo
+                continue
             merged = QPlainTextEdit(_text(mine.get(key)), self)
             merged.setObjectName(f"merge_{key}")
-            for box in (theirs_box, merged):
-                box.setMaximumHeight(110)
-            grid.addWidget(theirs_box, row, 1)
+            merged.setMaximumHeight(110)
             grid.addWidget(merged, row, 2)
             self.editors[key] = merged
         buttons = QDialogButtonBox(self)
@@ -80,7 +100,7 @@ class ConflictDialog(QDialog):
 
     def merged(self) -> dict[str, Any]:
         """The merged values, converted back to the types of the original fields."""
-        out: dict[str, Any] = {}
+        out: dict[str, Any] = {key: combo.currentData() for key, combo in self.choosers.items()}
         for key, editor in self.editors.items():
             text = editor.toPlainText()
             original = self.mine.get(key, self.theirs.get(key))

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from ui import theme
 from ui.candidates import CandidatesPage, PassageTableModel, key_of, make_table
-from ui.claim_editor import ClaimEditor
+from ui.claim_editor import VERDICTS, ClaimEditor
 from ui.claims_list import swatch
 from ui.commands import (
     AcceptCommand,
@@ -32,7 +32,7 @@ from ui.commands import (
     VerdictCommand,
     execute,
 )
-from ui.conflict import ConflictDialog, their_version
+from ui.conflict import VERSION_KEYS, ConflictDialog, their_version
 from ui.errors import is_conflict
 from ui.session import Changes, WorkspaceSession
 
@@ -361,7 +361,11 @@ class ClaimInspector(QWidget):
     # ------------------------------------------------------------------ saving the claim
     def _save(self, claim_id: int, version: int, fields: dict[str, Any], verdict: Any,
               orig: dict[str, Any] | None = None) -> None:
-        """Save edits made from ``version``; ``orig`` (the values being replaced) is what undo restores."""
+        """Save edits made from ``version``; ``orig`` (the values being replaced) is what undo restores.
+
+        The wording/notes/tags/status go first, then the verdict; each save names the version it
+        expects, so a colleague's save in between is never overwritten: it opens the merge dialog.
+        """
         session = self.session
         if session is None:
             return
@@ -369,40 +373,59 @@ class ClaimInspector(QWidget):
         if fields:
             old = {k: orig.get(k) for k in fields}
             cmd = EditClaimCommand(session, claim_id, version, old, fields)
-            execute(cmd, lambda _r: self._save_verdict(claim_id, orig, verdict),
-                    lambda exc: self._save_failed(exc, claim_id, fields, verdict))
+            execute(cmd, lambda detail: self._save_verdict(claim_id, orig, verdict, int(detail.version)),
+                    lambda exc: self._save_failed(exc, claim_id, fields, verdict, orig))
         else:
-            self._save_verdict(claim_id, orig, verdict)
+            self._save_verdict(claim_id, orig, verdict, version)
 
-    def _save_verdict(self, claim_id: int, orig: dict[str, Any], verdict: Any) -> None:
+    def _save_verdict(self, claim_id: int, orig: dict[str, Any], verdict: Any, version: int) -> None:
         if verdict is None or self.session is None:
             self._saved()
             return
         old = (orig.get("verdict"), orig.get("verdict_note", ""))
-        execute(VerdictCommand(self.session, claim_id, old, verdict), lambda _r: self._saved(),
-                self._failed("Saving the verdict"))
+        execute(VerdictCommand(self.session, claim_id, old, verdict, expected_version=version),
+                lambda _r: self._saved(), lambda exc: self._save_failed(exc, claim_id, {}, verdict, orig))
 
     def _saved(self) -> None:
         self.detail = None  # the next load replaces the editor's values
         self._load_detail()
 
-    def _save_failed(self, exc: BaseException, claim_id: int, fields: dict[str, Any], verdict: Any) -> None:
+    def _save_failed(self, exc: BaseException, claim_id: int, fields: dict[str, Any], verdict: Any,
+                     orig: dict[str, Any] | None = None) -> None:
         session = self.session
         if session is None:
             return
         if not is_conflict(exc):
-            session.report(exc, "Saving the claim")
+            session.report(exc, "Saving the verdict" if not fields and verdict is not None else "Saving the claim")
+            if not fields:  # the verdict was refused: show what is saved now
+                self._saved()
             return
-        mine = dict(getattr(exc, "mine", {}) or fields)
+        mine = dict(fields)
+        if verdict is not None:  # the verdict is part of the same edit: merge it in the same dialog
+            mine["verdict"], mine["verdict_note"] = verdict[0] or "", verdict[1] or ""
         theirs = dict(getattr(exc, "theirs", {}) or {})
-        dlg = ConflictDialog(f"Claim #{claim_id}", mine, theirs, parent=self)
+        dlg = ConflictDialog(f"Claim #{claim_id}", mine, {**theirs, "verdict": theirs.get("verdict") or ""},
+                             choices={"verdict": [(v or "not rated", v) for v in VERDICTS]}, parent=self)
         self.conflict_dialog = dlg
+        if not dlg.fields:  # they saved exactly what I was saving: nothing to merge
+            dlg.deleteLater()
+            self._saved()
+            return
 
         def decided(result: int) -> None:
             version = their_version(theirs)
             if result == ConflictDialog.DialogCode.Accepted and version is not None:
-                merged = {k: v for k, v in dlg.merged().items() if k in fields or k in mine}
-                self._save(claim_id, version, merged, verdict, orig={**self.editor.original(), **theirs})
+                merged = {**mine, **dlg.merged()}
+                new_fields = {k: merged[k] for k in fields}
+                new_verdict = None
+                if verdict is not None:
+                    new_verdict = (merged.get("verdict") or None, str(merged.get("verdict_note") or "").strip())
+                    if (new_verdict[0], new_verdict[1]) == (theirs.get("verdict") or None,
+                                                            (theirs.get("verdict_note") or "").strip()):
+                        new_verdict = None  # the merge keeps their verdict: nothing to save
+                undo_to = {**(orig if orig is not None else self.editor.original()),
+                           **{k: v for k, v in theirs.items() if k not in VERSION_KEYS}}
+                self._save(claim_id, version, new_fields, new_verdict, orig=undo_to)
             else:
                 self.detail = None
                 self._load_detail()

@@ -39,12 +39,14 @@ def human_size(n: int) -> str:
 class MetadataForm(QWidget):
     """Shows one document's details; Save emits only the fields the user changed."""
 
-    # fires when the user saves; (document id, {field: new value}) with only the changed fields
-    saveRequested = Signal(int, dict)
+    # fires when the user saves; (document id, version the edits started from,
+    #   {field: new value} with only the changed fields)
+    saveRequested = Signal(int, int, dict)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.doc_id: int | None = None
+        self.version = 0  # the document's version the values being edited came from
         self._original: dict[str, str] = {}
         self.edits: dict[str, QLineEdit] = {}
         form = QFormLayout()
@@ -63,6 +65,11 @@ class MetadataForm(QWidget):
         self.hint = QLabel(self)
         theme.subheader(self.hint)
         self.hint.setWordWrap(True)
+        self.stale = QLabel(self)
+        self.stale.setObjectName("metadataStale")
+        theme.subheader(self.stale)
+        self.stale.setWordWrap(True)
+        self.stale.hide()
         line = QFrame(self)
         line.setFrameShape(QFrame.Shape.HLine)
         line.setFrameShadow(QFrame.Shadow.Sunken)
@@ -84,6 +91,7 @@ class MetadataForm(QWidget):
         layout.setContentsMargins(12, 12, 12, 12)
         layout.addLayout(form)
         layout.addWidget(self.hint)
+        layout.addWidget(self.stale)
         layout.addWidget(buttons)
         layout.addWidget(line)
         layout.addWidget(self.facts)
@@ -117,6 +125,14 @@ class MetadataForm(QWidget):
         for name, edit in self.edits.items():
             edit.setText((pending[name] or "") if name in pending else self._original.get(name, ""))
             edit.setEnabled(info is not None)
+        new_version = int(getattr(info, "version", 0) or 0) if info is not None else 0
+        if info is None or not self.is_dirty():
+            self.version = new_version
+            self.stale.hide()
+        elif new_version != self.version:
+            # someone saved this document while the user was typing: the save will ask to merge
+            self.stale.setText("Someone else saved these details meanwhile; saving will ask you to merge.")
+            self.stale.show()
         if info is None:
             self.facts.setText("")
             self.hint.setText("")
@@ -143,9 +159,14 @@ class MetadataForm(QWidget):
         changes = self.changes()
         if self.doc_id is None or not changes or self._readonly:
             return
-        self.saveRequested.emit(self.doc_id, changes)
+        self.saveRequested.emit(self.doc_id, self.version, changes)
 
     def _revert(self) -> None:
         for name, edit in self.edits.items():
             edit.setText(self._original.get(name, ""))
         self._update_buttons()
+
+    def reset_edits(self, info: Any, meta_sources: dict[str, str] | None = None) -> None:
+        """Drop the user's edits and show ``info`` as saved (after "discard mine" in a conflict)."""
+        self.doc_id = None
+        self.show_info(info, meta_sources)

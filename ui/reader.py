@@ -135,8 +135,8 @@ class ReaderPanel(QWidget):
     addToClaimRequested = Signal(int, int, int, str)
     # fires when the user clicks a highlighted excerpt; claim id
     claimClicked = Signal(int)
-    # fires when the user saves edited details; (document id, {field: value})
-    metadataSaveRequested = Signal(int, dict)
+    # fires when the user saves edited details; (document id, version the edits started from, {field: value})
+    metadataSaveRequested = Signal(int, int, dict)
     # fires after a document has been shown (tests and the status bar); document id
     documentShown = Signal(int)
 

@@ -171,11 +171,14 @@ class WorkspaceSession(QObject):
     # ------------------------------------------------------------------ common operations
     # Each returns the Task; on_success receives the core's result.
 
-    def update_metadata(self, doc_id: int, fields: dict[str, Any],
+    def update_metadata(self, doc_id: int, fields: dict[str, Any], expected_version: int | None,
                         on_success: Callable[[Any], None] | None = None,
                         on_failure: Callable[[BaseException], None] | None = None) -> Any:
+        """Save ``fields`` edited from ``expected_version`` of the document (``None``: no check,
+        for scripted changes); a colleague's newer save makes it fail with ``ConflictError``."""
+
         def work() -> tuple[Any, Changes]:
-            info = self.ws.documents.update_metadata(doc_id, **fields)
+            info = self.ws.documents.update_metadata(doc_id, expected_version=expected_version, **fields)
             return info, Changes(documents={doc_id})
 
         return self.write(work, on_success, on_failure, label="Saving document details")
