@@ -11,6 +11,7 @@ from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QUndoGroup
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QWidget
 
 from ui import theme
+from ui.bundles import BundleController, TaskProgress
 from ui.claims_list import ClaimsPanel
 from ui.commands import MetadataCommand, execute
 from ui.conflict import ConflictDialog, their_version
@@ -93,6 +94,7 @@ class MainWindow(QMainWindow):
         self.default_state = self.saveState(STATE_VERSION)
         # ---------------------------------------------------------------- status bar
         self.progress = ImportProgress(self)
+        self.bundle_progress = TaskProgress(self)
         self.semantic_progress = IndexProgress(self)
         self.busy = QLabel(self)
         self.busy.setObjectName("busyLabel")
@@ -100,6 +102,7 @@ class MainWindow(QMainWindow):
         self.where = QLabel(self)
         self.where.setObjectName("workspaceLabel")
         self.statusBar().addPermanentWidget(self.progress)
+        self.statusBar().addPermanentWidget(self.bundle_progress)
         self.statusBar().addPermanentWidget(self.semantic_progress)
         self.statusBar().addPermanentWidget(self.busy)
         self.statusBar().addPermanentWidget(self.semantic_indicator)
@@ -107,6 +110,7 @@ class MainWindow(QMainWindow):
         self.importer: ImportController | None = None
         self.semantic: SemanticController | None = None
         self.workflow = ClaimWorkflow(self)
+        self.bundles = BundleController(self, self.bundle_progress)
         self.actions_ = build_menus(self)
         self._wire()
         self._backup_timer = QTimer(self)
@@ -192,9 +196,11 @@ class MainWindow(QMainWindow):
         self.claims.newClaimRequested.connect(self.workflow.new_claim)
         self.claims.lineageRequested.connect(self.show_lineage)
         self.claims.deleteRequested.connect(self.delete_claim)
+        self.claims.exportRequested.connect(self.bundles.export_claims)
         self.inspector.openPassage.connect(self.open_passage)
         self.inspector.lineageRequested.connect(self.show_lineage)
         self.inspector.historyRequested.connect(self.show_claim_history)
+        self.inspector.exportRequested.connect(self.bundles.export_claims)
         self.lineage.openPassage.connect(self.open_passage)
         self.search.openPassage.connect(self.open_passage)
         self.search.makeClaimRequested.connect(lambda text: self.workflow.create_claim(text, None))
@@ -246,7 +252,7 @@ class MainWindow(QMainWindow):
         self.importer.started.connect(self.semantic.import_started)
         self.importer.finished.connect(self.semantic.import_finished)
         for panel in (self.library, self.reader, self.claims, self.inspector, self.lineage, self.repeats,
-                      self.search, self.history):
+                      self.search, self.history, self.bundles):
             panel.set_session(session)
         self.poller = ChangePoller(session, self)
         self.poller.othersChanged.connect(self._others_changed)
@@ -272,7 +278,7 @@ class MainWindow(QMainWindow):
             self.poller = None
         self._backup_timer.stop()
         for panel in (self.library, self.reader, self.claims, self.inspector, self.lineage, self.repeats,
-                      self.search, self.history):
+                      self.search, self.history, self.bundles):
             panel.set_session(None)
         self.undo_group.removeStack(session.undo)
         self.session = None
@@ -321,6 +327,17 @@ class MainWindow(QMainWindow):
             self.reporter.show_message("Import", "Open a workspace first.", self)
         elif not self.importer.start(paths) and self.importer.running:
             self.statusBar().showMessage("An import is already running; wait for it to finish.", 6000)
+
+    def claims_to_export(self) -> list[int]:
+        """The claims an export from the menu means: those selected in the claims list, else the
+        one in the inspector."""
+        ids = self.claims.selected_claims()
+        if not ids and self.inspector.claim_id is not None:
+            ids = [self.inspector.claim_id]
+        return ids
+
+    def export_bundle(self) -> None:
+        self.bundles.export_claims(self.claims_to_export())
 
     def open_passage(self, doc_id: int, start: int, end: int) -> None:
         self.library.select_document(doc_id)
@@ -531,5 +548,6 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_layout()
         self.close_workspace()
+        self.bundles.shutdown()
         self.opener.shutdown()
         super().closeEvent(event)

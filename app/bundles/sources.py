@@ -178,20 +178,33 @@ class ZipSource:
 
 
 def open_source(path: str | os.PathLike[str], limits: ZipLimits | None = None) -> BagSource:
-    """A zip file or a bag folder (the folder itself, or its single sub-folder holding bagit.txt)."""
-    p = Path(path)
+    """A zip file or a bag folder (the folder itself, or its single sub-folder holding bagit.txt).
+
+    The path the user gives may be a symbolic link (to the zip or to the bag folder): it is
+    resolved once, here. Links inside the bag are never followed (``DirSource``)."""
+    given = Path(path)
+    p = given
     try:
         st = p.lstat()
+        if stat.S_ISLNK(st.st_mode):
+            p = p.resolve(strict=True)
+            st = p.stat()
     except FileNotFoundError:
-        raise BundleReadError(f"{p}: no such file or folder") from None
+        what = "a symbolic link to nothing" if p.is_symlink() else "no such file or folder"
+        raise BundleReadError(f"{given}: {what}") from None
+    except RuntimeError:  # a loop of symbolic links
+        raise BundleReadError(f"{given}: a loop of symbolic links") from None
     except OSError as exc:
-        raise BundleReadError(f"{p}: cannot read ({exc.strerror})") from exc
+        raise BundleReadError(f"{given}: cannot read ({exc.strerror})") from exc
     if stat.S_ISDIR(st.st_mode):
+        label = given
         if not (p / "bagit.txt").exists():
             subs = [c for c in p.iterdir() if c.is_dir() and not c.is_symlink() and (c / "bagit.txt").exists()]
             if len(subs) == 1:
-                p = subs[0]
-        return DirSource(p, limits or ZipLimits())
+                p, label = subs[0], given / subs[0].name
+        return DirSource(p, limits or ZipLimits(), label=str(label))
     if stat.S_ISREG(st.st_mode):
-        return ZipSource(p, limits)
-    raise BundleReadError(f"{p}: neither a zip file nor a folder")
+        src = ZipSource(p, limits)
+        src.label = str(given)
+        return src
+    raise BundleReadError(f"{given}: neither a zip file nor a folder")

@@ -314,6 +314,7 @@ def _hash_all(
     progress: ProgressFn | None, cancel: CancelToken | None,
 ) -> None:
     total = len(checks)
+    mismatches: list[tuple[str, _Check, str]] = []
     for i, path in enumerate(sorted(checks)):
         if cancel is not None and cancel.is_set():
             raise VerifyCancelled("verification cancelled")
@@ -331,13 +332,29 @@ def _hash_all(
         found = {a: h.hexdigest() for a, h in hashers.items()}
         report.digests[path] = found
         report.files_hashed += 1
-        for c in checks[path]:
-            if found[c.algorithm] != c.expected:
-                report.error(path, f"{c.algorithm} checksum does not match {c.manifest} "
-                                   f"(expected {c.expected[:16]}…, found {found[c.algorithm][:16]}…): "
-                                   "the file was changed")
+        mismatches += [(path, c, found[c.algorithm]) for c in checks[path] if found[c.algorithm] != c.expected]
+    _report_mismatches(report, checks, mismatches)
     if progress is not None:
         progress(total, total, "")
+
+
+def _report_mismatches(report: VerifyReport, checks: dict[str, list[_Check]],
+                       mismatches: list[tuple[str, _Check, str]]) -> None:
+    """Say which side changed when it can be known: a manifest that fails its tag manifest was
+    changed itself, so its wrong lines are reported against it, not against files that may be
+    intact; a manifest that passes its tag manifest is intact, so the file was changed."""
+    changed = {path for path, _c, _f in mismatches}
+    protected = {p for p, cs in checks.items() if p not in changed and B.manifest_kind(p) is not None}
+    for path, c, found in mismatches:
+        shown = f"(expected {c.expected[:16]}…, found {found[:16]}…)"
+        if c.manifest in changed:
+            report.error(c.manifest, f"the {c.algorithm} checksum listed for {path} does not match the file {shown} "
+                                     "(the manifest was changed, or the file)")
+        elif c.manifest in protected:
+            report.error(path, f"{c.algorithm} checksum does not match {c.manifest} {shown}: the file was changed")
+        else:
+            report.error(path, f"{c.algorithm} checksum does not match {c.manifest} {shown}: the file was changed, "
+                               f"or its line in {c.manifest}")
 
 
 def _check_oxum(report: VerifyReport, payload: dict[str, int], missing_system: int) -> None:

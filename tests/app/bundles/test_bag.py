@@ -89,10 +89,28 @@ def test_tamper_claims_json_keeping_its_size(plain_bag: Path, tmp_path: Path) ->
 
 
 def test_tamper_a_manifest(plain_bag: Path, tmp_path: Path) -> None:
-    bad = rewrite_zip(plain_bag, tmp_path / "t.zip", edit={"bag/manifest-sha256.txt": flip_byte(0)})
-    paths = {p for p, _ in _errors(bad)}
-    assert "manifest-sha256.txt" in paths  # its tag-manifest checksum fails
-    assert "data/claims.json" in paths  # and the entry it corrupted no longer matches
+    def one_digit(data: bytes) -> bytes:  # still a well-formed line, with a wrong checksum
+        return (b"1" if data[:1] != b"1" else b"2") + data[1:]
+
+    bad = rewrite_zip(plain_bag, tmp_path / "t.zip", edit={"bag/manifest-sha256.txt": one_digit})
+    errors = _errors(bad)
+    assert {p for p, _ in errors} == {"manifest-sha256.txt"}  # claims.json itself is intact
+    assert any("does not match tagmanifest-sha256.txt" in m for _, m in errors)  # its tag-manifest checksum fails
+    assert any(m.startswith("the sha256 checksum listed for data/claims.json does not match the file")
+               and m.endswith("(the manifest was changed, or the file)") for _, m in errors)
+
+
+def test_a_changed_file_with_an_intact_manifest_is_the_file(plain_bag: Path, tmp_path: Path) -> None:
+    bad = rewrite_zip(plain_bag, tmp_path / "t.zip", edit={"bag/data/claims.json": flip_byte(2)})
+    ((path, message),) = _errors(bad)
+    assert path == "data/claims.json" and message.endswith(": the file was changed")
+
+
+def test_without_a_tag_manifest_either_side_may_have_changed(plain_bag: Path, tmp_path: Path) -> None:
+    bad = rewrite_zip(plain_bag, tmp_path / "t.zip", drop=("bag/tagmanifest-sha256.txt",),
+                      edit={"bag/data/claims.json": flip_byte(2)})
+    ((path, message),) = _errors(bad)
+    assert path == "data/claims.json" and message.endswith("the file was changed, or its line in manifest-sha256.txt")
 
 
 def test_tamper_bag_info(plain_bag: Path, tmp_path: Path) -> None:
@@ -155,6 +173,28 @@ def test_manifest_entry_through_symlinked_folder_is_never_read(plain_bag: Path, 
         fh.write("0" * 64 + "  data/sub/f.txt\n")
     report = verify_path(folder)
     assert ("data/sub/f.txt", "missing (listed in manifest-sha256.txt)") in [(f.path, f.message) for f in report.errors]
+
+
+def test_a_symlink_to_the_bag_is_followed_but_not_links_inside(plain_bag: Path, tmp_path: Path) -> None:
+    folder = _extract(plain_bag, tmp_path / "x")
+    (tmp_path / "to-folder").symlink_to(folder)
+    (tmp_path / "to-parent").symlink_to(tmp_path / "x")  # the folder holding the bag folder
+    (tmp_path / "to-zip").symlink_to(plain_bag)
+    (tmp_path / "link-to-link").symlink_to(tmp_path / "to-zip")
+    for link in ("to-folder", "to-parent", "to-zip", "link-to-link"):
+        report = verify_path(tmp_path / link)
+        assert report.ok and report.files_hashed > 0, report.format_text()
+        assert report.source.startswith(str(tmp_path / link))  # named as the user named it
+    os.symlink(tmp_path / "secret", folder / "data" / "inside.txt")
+    (tmp_path / "secret").write_text("outside the bag")
+    report = verify_path(tmp_path / "to-folder")
+    assert "symbolic link" in {f.path: f.message for f in report.errors}["data/inside.txt"]
+    (tmp_path / "dangling").symlink_to(tmp_path / "nowhere")
+    assert [f.message for f in verify_path(tmp_path / "dangling").errors] == [
+        f"{tmp_path / 'dangling'}: a symbolic link to nothing"]
+    (tmp_path / "loop-a").symlink_to(tmp_path / "loop-b")
+    (tmp_path / "loop-b").symlink_to(tmp_path / "loop-a")
+    assert "symbolic links" in verify_path(tmp_path / "loop-a").errors[0].message
 
 
 def test_bag_at_the_zip_root(plain_bag: Path, tmp_path: Path) -> None:

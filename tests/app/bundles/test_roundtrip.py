@@ -160,10 +160,18 @@ def test_one_byte_changed_in_claims_json(bundle: Path, tmp_path: Path) -> None:
 
 
 def test_one_byte_changed_in_the_manifest(bundle: Path, tmp_path: Path) -> None:
-    bad = rewrite_zip(bundle, tmp_path / "t.zip", edit={"case/manifest-sha256.txt": flip_byte(3)})
-    paths = [p for p, _ in _errors(bad)]
-    assert "manifest-sha256.txt" in paths
-    assert "data/annotations.jsonld" in paths  # the manifest's first entry no longer matches its file
+    """One hex digit changed: the manifest's wrong line is reported against the manifest (which
+    fails its tag manifest), not against annotations.jsonld, whose bytes are intact."""
+    def one_digit(data: bytes) -> bytes:
+        return (b"1" if data[:1] != b"1" else b"2") + data[1:]
+
+    bad = rewrite_zip(bundle, tmp_path / "t.zip", edit={"case/manifest-sha256.txt": one_digit})
+    errors = _errors(bad)
+    assert {p for p, _ in errors} == {"manifest-sha256.txt"}, errors
+    assert any("checksum does not match tagmanifest-sha256.txt" in m for _, m in errors)
+    assert ("the sha256 checksum listed for data/annotations.jsonld does not match the file" in m
+            and "(the manifest was changed, or the file)" in m for _, m in errors)
+    assert not any("the file was changed" in m for p, m in errors if p.startswith("data/"))
 
 
 def test_a_file_deleted(bundle: Path, tmp_path: Path) -> None:
