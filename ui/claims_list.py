@@ -171,6 +171,8 @@ class ClaimsPanel(QWidget):
     lineageRequested = Signal(int)
     # fires when the user asks to delete the selected claim; claim id
     deleteRequested = Signal(int)
+    # fires when the user asks for an evidence bundle of claims; list of claim ids
+    exportRequested = Signal(list)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -195,7 +197,8 @@ class ClaimsPanel(QWidget):
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # several claims can be selected (Ctrl/Shift+click) to export them as one bundle
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.setAlternatingRowColors(True)
         self.view.setShowGrid(False)
         self.view.setWordWrap(False)
@@ -216,6 +219,7 @@ class ClaimsPanel(QWidget):
         delete.triggered.connect(self.request_delete)
         self.view.addAction(delete)
         self.delete_action = delete
+        self.context_menu: QMenu | None = None
         self.hint = QLabel("No claims yet. Select a passage in a document and press M, "
                            "or make one from a repeated assertion.", self)
         theme.hint(self.hint)
@@ -273,6 +277,11 @@ class ClaimsPanel(QWidget):
         self.view.scrollTo(idx)
         return True
 
+    def selected_claims(self) -> list[int]:
+        """The selected claims' ids, in the order the list shows them."""
+        rows = sorted(self.view.selectionModel().selectedRows(), key=lambda i: i.row())
+        return [int(i.data(ID_ROLE)) for i in rows]
+
     def _current_changed(self, current: QModelIndex, _prev: QModelIndex) -> None:
         if current.isValid():
             self.claimSelected.emit(int(current.data(ID_ROLE)))
@@ -282,11 +291,22 @@ class ClaimsPanel(QWidget):
         if not idx.isValid():
             return
         claim_id = int(idx.data(ID_ROLE))
+        selected = self.selected_claims()
+        # the clicked claim, or the whole selection when the click was inside it
+        chosen = selected if claim_id in selected else [claim_id]
+        n = len(chosen)
         menu = QMenu(self)
+        menu.setObjectName("claimsContextMenu")
         menu.addAction("Inspect", lambda: self.claimSelected.emit(claim_id))
         menu.addAction(theme.icon("lineage"), "Show lineage", lambda: self.lineageRequested.emit(claim_id))
         menu.addSeparator()
+        export = menu.addAction("Export evidence bundle…" if n == 1 else f"Export {n} claims as an evidence bundle…",
+                                lambda: self.exportRequested.emit(list(chosen)))
+        export.setObjectName("exportBundle")
+        export.setToolTip("A zip anyone can verify: the sources, the claims, a report")
+        menu.addSeparator()
         menu.addAction(theme.icon("delete"), "Delete claim…", lambda: self.deleteRequested.emit(claim_id))
+        self.context_menu = menu
         menu.popup(self.view.viewport().mapToGlobal(pos))
 
     def request_delete(self) -> None:

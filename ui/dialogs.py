@@ -30,7 +30,8 @@ SHORTCUTS = [
     ("Claims", [("Ctrl+N", "New claim typed by hand"), ("Ctrl+S", "Save the claim's wording, verdict, notes"),
                 ("A", "Accept the current candidate"), ("R", "Reject the current candidate"),
                 ("J / K", "Next / previous candidate"), ("O", "Open the candidate in the reader"),
-                ("Ctrl+L", "Lineage of the claim"), ("Ctrl+H", "History of the claim")]),
+                ("Ctrl+L", "Lineage of the claim"), ("Ctrl+H", "History of the claim"),
+                ("Ctrl+E", "Export the selected claims as an evidence bundle")]),
     ("Editing", [("Ctrl+Z", "Undo"), ("Ctrl+Shift+Z", "Redo"),
                  ("Delete", "Delete the selected documents / remove the selected appearance")]),
 ]

@@ -16,6 +16,8 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 PERSON_MESSAGE_ERRORS = {
     "WorkspaceError", "NewerSchema", "ReadOnlyWorkspace", "WorkspaceBusy", "ConflictError",
     "ImportFailure", "ValueError", "KeyError", "FileNotFoundError", "PermissionError",
+    # evidence bundles (app.bundles): their messages say what is wrong with the file
+    "ExportError", "BundleRejected", "UnsafeZipError", "BundleReadError",
 }
 
 

@@ -52,6 +52,8 @@ class ClaimInspector(QWidget):
     candidatesLoaded = Signal(int)
     # fires after the claim's details were (re)loaded; claim id
     claimLoaded = Signal(int)
+    # fires when the user asks for an evidence bundle of this claim; [claim id]
+    exportRequested = Signal(list)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -65,13 +67,19 @@ class ClaimInspector(QWidget):
         self.lineage_button = QPushButton(theme.icon("lineage"), "Lineage", self)
         self.lineage_button.setToolTip("Timeline of this claim's appearances (Ctrl+L)")
         self.history_button = QPushButton(theme.icon("history"), "History", self)
+        self.export_button = QPushButton("Export…", self)
+        self.export_button.setObjectName("exportClaimBundle")
+        self.export_button.setToolTip("Export evidence bundle: this claim, its sources and a report in one zip "
+                                      "that anyone can verify")
         self.lineage_button.clicked.connect(lambda: self.claim_id and self.lineageRequested.emit(self.claim_id))
         self.history_button.clicked.connect(lambda: self.claim_id and self.historyRequested.emit(self.claim_id))
+        self.export_button.clicked.connect(lambda: self.claim_id and self.exportRequested.emit([self.claim_id]))
         top = QHBoxLayout()
         top.addWidget(self.swatch)
         top.addWidget(self.header, 1)
         top.addWidget(self.lineage_button)
         top.addWidget(self.history_button)
+        top.addWidget(self.export_button)
         self.editor = ClaimEditor(self)
         self.editor.saveRequested.connect(self._save)
         self.candidates = CandidatesPage(self)

@@ -34,6 +34,10 @@ class WindowActions:
         self.demo = self._act("Open the &demo workspace", lambda: w.open_demo())
         self.import_files = self._act("&Import files…", self.import_dialog, "Ctrl+I", "import")
         self.import_folder = self._act("Import a &folder…", self.import_folder_dialog, "Ctrl+Shift+I")
+        self.export_bundle = self._act("&Export evidence bundle…", w.export_bundle, "Ctrl+E")
+        self.export_bundle.setToolTip("The selected claims, their sources and a report in one zip anyone can verify")
+        self.import_bundle = self._act("Import evidence &bundle…", w.bundles.import_dialog)
+        self.verify_bundle = self._act("&Verify evidence bundle…", w.bundles.verify_dialog)
         self.quit = self._act("&Quit", w.close, QKeySequence.StandardKey.Quit)
         for a in (self.open, self.new):
             m.addAction(a)
@@ -42,6 +46,10 @@ class WindowActions:
         m.addSeparator()
         m.addAction(self.import_files)
         m.addAction(self.import_folder)
+        m.addSeparator()
+        m.addAction(self.export_bundle)
+        m.addAction(self.import_bundle)
+        m.addAction(self.verify_bundle)
         m.addSeparator()
         m.addAction(self.quit)
         # ---------------------------------------------------------------- Edit
@@ -72,7 +80,7 @@ class WindowActions:
         self.history = self._act("Show &history", self.show_history, "Ctrl+H", "history")
         self.repeats = self._act("Repeated &assertions", self.open_repeats, "Ctrl+Shift+R", "repeats")
         for a in (self.mark, self.add_to, self.new_claim, None, self.accept, self.reject, self.next, self.prev,
-                  None, self.lineage, self.history, self.repeats):
+                  None, self.lineage, self.history, self.repeats, None, self.export_bundle):
             m.addSeparator() if a is None else m.addAction(a)
         # ---------------------------------------------------------------- View
         m = mb.addMenu("&View")
@@ -138,6 +146,8 @@ class WindowActions:
         self.repeats.setEnabled(has and s.has("matcher", "clusters"))  # type: ignore[union-attr]
         for a in (self.find, self.delete, self.history):
             a.setEnabled(has)
+        self.export_bundle.setEnabled(claims)  # says "select a claim first" when none is
+        self.import_bundle.setEnabled(writable and claims)
 
     # ------------------------------------------------------------------ handlers
     def open_dialog(self) -> None:

@@ -22,8 +22,9 @@ DOC = b"Assad ordered forces to leave Tadmur. Officials said so on Sunday. A thi
 
 
 def _add_claim_with_appearances(ws: Workspace, doc_id: int) -> int:
-    """Claims/excerpts/appearances straight through the models (app/claims.py has not landed),
-    including an appearance derived from a *later* one (a forward self-reference)."""
+    """Claims/excerpts/appearances written straight through the models rather than ``ws.claims``,
+    to get exactly these rows, including an appearance derived from a *later* one (a forward
+    self-reference), without the service's span analysis."""
     with ws.db.writing() as s:
         claim = Claim(text="Assad ordered forces to leave", created_by=ws.user)
         s.add(claim)

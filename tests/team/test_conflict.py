@@ -1,9 +1,9 @@
 """Two users edit the same row: the second save is refused (optimistic concurrency), nothing is lost.
 
-Documents carry ``version_id`` (SQLAlchemy ``version_id_col``) like claims do; this exercises the
-mechanism the claims service builds its ``ConflictError`` on, on both back ends and across two
-separate workspace connections. (The claim-level test, ``ConflictError`` with both versions, joins
-when app/claims.py lands.)
+Documents carry ``version_id`` (SQLAlchemy ``version_id_col``) like claims do. The first test
+exercises that mechanism directly on a document row; the others go through the claims service
+(``app/claims/``, ``ws.claims``), whose ``ConflictError`` carries both versions. All run on both
+back ends and across two separate workspace connections.
 """
 
 from __future__ import annotations
