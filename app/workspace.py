@@ -115,6 +115,19 @@ class Workspace:
                     s.add(WorkspaceInfo(key="workspace_id", value=uuid.uuid4().hex))
                     s.add(WorkspaceInfo(key="created_by_version", value=__version__))
 
+    def set_user(self, name: str) -> None:
+        """Record ``name`` as the author of this workspace's following changes (the workbench's
+        Preferences). Changes already made keep their author. The lock-holder notice names the
+        new user too; on PostgreSQL, connections already open keep their old ``application_name``
+        label in ``pg_stat_activity`` until they are replaced."""
+        clean = " ".join(str(name or "").split())
+        if not clean:
+            raise ValueError("a user name cannot be empty")
+        self.user = clean
+        self.db.user = clean
+        if self.db.activity is not None:
+            self.db.activity.user = clean
+
     @property
     def readonly(self) -> bool:
         return self.db.readonly

@@ -339,6 +339,34 @@ class MainWindow(QMainWindow):
     def export_bundle(self) -> None:
         self.bundles.export_claims(self.claims_to_export())
 
+    def open_preferences(self) -> None:
+        from ui.preferences import PreferencesDialog
+
+        dlg = PreferencesDialog(self)
+        dlg.saved.connect(self._user_changed)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.preferences_dialog = dlg
+        dlg.open()
+
+    def _user_changed(self, name: str) -> None:
+        """The saved user name changed: the open workspace records the next changes under it,
+        unless SOURCETRACE_USER overrides the setting."""
+        import os
+
+        session = self.session
+        if os.environ.get("SOURCETRACE_USER"):
+            self.statusBar().showMessage(f"Saved. SOURCETRACE_USER is set, so your changes are still recorded as "
+                                         f"“{os.environ['SOURCETRACE_USER']}”.", 8000)
+            return
+        if session is None or not hasattr(session.ws, "set_user"):
+            self.statusBar().showMessage(f"Saved: your changes will be recorded as “{name}”.", 6000)
+            return
+        # on the writer thread: changes already queued keep the name they were made under
+        session.tasks.write(lambda: session.ws.set_user(name),
+                            lambda _r: self.statusBar().showMessage(
+                                f"Saved: your changes are now recorded as “{name}”.", 6000),
+                            lambda exc: session.report(exc, "Changing your name"), label="Changing your name")
+
     def open_passage(self, doc_id: int, start: int, end: int) -> None:
         self.library.select_document(doc_id)
         self.reader.open_document(doc_id, select=(start, end))

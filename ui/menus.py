@@ -64,7 +64,10 @@ class WindowActions:
         self.find = self._act("&Find in document…", w.reader.find_bar.open_bar, QKeySequence.StandardKey.Find, "find")
         self.search = self._act("&Search workspace…", self.open_search, "Ctrl+Shift+F", "search")
         self.aliases = self._act("&Aliases…", self.open_aliases)
-        for a in (self.undo, self.redo, None, self.delete, None, self.find, self.search, None, self.aliases):
+        self.preferences = self._act("&Preferences…", w.open_preferences, QKeySequence.StandardKey.Preferences)
+        self.preferences.setMenuRole(QAction.MenuRole.PreferencesRole)
+        for a in (self.undo, self.redo, None, self.delete, None, self.find, self.search, None, self.aliases,
+                  None, self.preferences):
             m.addSeparator() if a is None else m.addAction(a)
         # ---------------------------------------------------------------- Claim
         m = mb.addMenu("&Claim")
