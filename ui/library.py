@@ -298,6 +298,8 @@ class LibraryPanel(QWidget):
     deleteRequested = Signal(list)
     # fires when the user asks for a document's change history; document id
     historyRequested = Signal(int)
+    # fires when the user asks to replace a document with an edited version of it; document id
+    reimportRequested = Signal(int)
 
     def __init__(self, session: WorkspaceSession | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -332,6 +334,7 @@ class LibraryPanel(QWidget):
         self.view.selectionModel().currentRowChanged.connect(self._current_changed)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._context_menu)
+        self.context_menu: QMenu | None = None
         self.count = QLabel(self)
         theme.subheader(self.count)
         self.proxy.rowsInserted.connect(self._update_count)
@@ -436,10 +439,18 @@ class LibraryPanel(QWidget):
             return
         doc_id = int(idx.data(ID_ROLE))
         menu = QMenu(self)
+        menu.setObjectName("libraryContextMenu")
         menu.addAction("Open", lambda: self.documentSelected.emit(doc_id))
         menu.addAction("History", lambda: self.historyRequested.emit(doc_id))
         menu.addSeparator()
+        reimport = menu.addAction("Re-import edited version…", lambda: self.reimportRequested.emit(doc_id))
+        reimport.setObjectName("reimportDocument")
+        reimport.setToolTip("Replace this document with a newer version of the same page or file; its excerpts "
+                            "are found again in the new text")
+        reimport.setEnabled(self.session is not None and not self.session.readonly)
+        menu.addSeparator()
         menu.addAction(self.delete_action)
+        self.context_menu = menu
         menu.popup(self.view.viewport().mapToGlobal(pos))
 
     def _update_count(self, *_args: Any) -> None:

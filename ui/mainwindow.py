@@ -24,6 +24,7 @@ from ui.lineage_view import LineagePanel
 from ui.menus import build_menus
 from ui.metadata import EDITABLE
 from ui.reader import ReaderPanel
+from ui.reimport import Reimporter
 from ui.repeats import RepeatsPanel
 from ui.search import SearchPanel
 from ui.semantic import QUIET_LABELS, IndexProgress, SemanticController, SemanticIndicator, SemanticState
@@ -111,6 +112,7 @@ class MainWindow(QMainWindow):
         self.semantic: SemanticController | None = None
         self.workflow = ClaimWorkflow(self)
         self.bundles = BundleController(self, self.bundle_progress)
+        self.reimporter = Reimporter(self)
         self.actions_ = build_menus(self)
         self._wire()
         self._backup_timer = QTimer(self)
@@ -188,6 +190,7 @@ class MainWindow(QMainWindow):
         self.library.loaded.connect(lambda _n: settle_heap())
         self.library.deleteRequested.connect(self.delete_documents)
         self.library.historyRequested.connect(self.show_document_history)
+        self.library.reimportRequested.connect(self.reimporter.ask)
         self.reader.markRequested.connect(self.workflow.mark_as_claim)
         self.reader.addToClaimRequested.connect(self.workflow.add_to_claim)
         self.reader.claimClicked.connect(self.select_claim)
