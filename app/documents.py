@@ -172,13 +172,43 @@ def _extract_job(data: bytes, filename: str, password: str | None) -> Extracted 
 EXTRACT_TIMEOUT_S = 120.0  # one file's extraction in a worker; a pathological file fails alone
 
 
+def readable_name(name: str) -> str:
+    """A file name as text that can be stored and printed. Names that are not valid UTF-8 (old
+    zips, Windows shares) reach Python with lone surrogates; their bytes are read as UTF-8 when
+    they are, else as Windows-1252 (the usual origin), unknown bytes as U+FFFD."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        raw = name.encode("utf-8", "surrogateescape")
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return raw.decode("cp1252", "replace")
+
+
 @dataclass
 class _Pending:
     path: Path
     data: bytes
     sha: str
+    seq: int = 0
     future: Future[Extracted | ImportFailure] | None = None
     result: Extracted | ImportFailure | None = None
+
+
+class _AlreadyStored(Exception):
+    """Another writer stored the same bytes first (found inside the write transaction)."""
+
+
+def _heavy(path: Path) -> bool:
+    """Files whose extraction takes long enough to be worth a worker process."""
+    if path.suffix.lower() in (".pdf", ".docx", ".doc", ".odt"):
+        return True
+    try:
+        return path.stat().st_size > 2_000_000
+    except OSError:
+        return False
 
 
 class _ExtractorPool:
@@ -195,7 +225,7 @@ class _ExtractorPool:
 
     def submit(self, item: _Pending) -> None:
         try:
-            item.future = self.pool.submit(self.job, item.data, item.path.name, self.password)
+            item.future = self.pool.submit(self.job, item.data, readable_name(item.path.name), self.password)
         except BrokenProcessPool as exc:
             # a file submitted just before broke the workers: this one's result() sees the
             # broken pool and reruns it alone, like any file in flight when a worker died
@@ -207,7 +237,8 @@ class _ExtractorPool:
         self._dispose()
         self.pool = self._new()
         for other in others:
-            self.submit(other)
+            if other.result is None:  # extracted here already: nothing to redo
+                self.submit(other)
 
     def _dispose(self) -> None:
         """Stop the current workers for good. The processes are killed before the executor is
@@ -280,10 +311,10 @@ class DocumentService:
 
     def import_bytes(self, data: bytes, filename: str, *, password: str | None = None) -> ImportOutcome:
         sha = sha256_hex(data)
+        filename = readable_name(filename)
         existing = self.find_by_sha(sha)
         if existing is not None:
-            return ImportOutcome(filename, "duplicate", id=existing, sha256=sha,
-                                 error=f"duplicate of document {existing}")
+            return self._duplicate(filename, existing, sha)
         result = _extract_job(data, filename, password)
         return self._store(data, sha, filename, result)
 
@@ -295,12 +326,12 @@ class DocumentService:
             return ImportOutcome(filename, "failed", sha256=sha, error=_no_text_reason(ex))
         spans = split_sentences(ex.text)
         md = ex.metadata
+        dup: int | None = None
         try:
             with self.ws.db.writing() as s:
                 dup = s.scalar(select(Document.id).where(Document.sha256 == sha))
                 if dup is not None:
-                    return ImportOutcome(filename, "duplicate", id=dup, sha256=sha,
-                                         error=f"duplicate of document {dup}")
+                    raise _AlreadyStored
                 if s.get(Blob, sha) is None:
                     s.add(Blob(sha256=sha, size=len(data), data=data))
                 doc = Document(
@@ -319,37 +350,40 @@ class DocumentService:
                            "published": md.published, "sentences": len(spans)},
                 )
                 doc_id = doc.id
+        except _AlreadyStored:
+            assert dup is not None
+            return self._duplicate(filename, dup, sha)
         except IntegrityError:
             dup = self.find_by_sha(sha)
             if dup is not None:
-                return ImportOutcome(filename, "duplicate", id=dup, sha256=sha, error=f"duplicate of document {dup}")
+                return self._duplicate(filename, dup, sha)
             raise
         return ImportOutcome(filename, "imported", id=doc_id, title=md.title, published=md.published,
                              sha256=sha, warnings=list(ex.warnings))
 
     def _read_file(self, path: Path) -> bytes | ImportOutcome:
-        name = path.name
+        name, shown = readable_name(path.name), readable_name(str(path))
         try:
             st = path.stat()
         except FileNotFoundError:
-            return ImportOutcome(name, "failed", path=str(path), error="file not found")
+            return ImportOutcome(name, "failed", path=shown, error="file not found")
         except OSError as exc:
-            return ImportOutcome(name, "failed", path=str(path), error=f"cannot read the file: {exc.strerror}")
+            return ImportOutcome(name, "failed", path=shown, error=f"cannot read the file: {exc.strerror}")
         limit = config.max_import_bytes()
         if st.st_size > limit:
             return ImportOutcome(
-                name, "failed", path=str(path),
+                name, "failed", path=shown,
                 error=f"the file is too large ({st.st_size / 1048576:.1f} MB; the limit is "
                       f"{limit / 1048576:.0f} MB, set SOURCETRACE_MAX_IMPORT_MB to change it)",
             )
         if st.st_size == 0:
-            return ImportOutcome(name, "failed", path=str(path), error="the file is empty")
+            return ImportOutcome(name, "failed", path=shown, error="the file is empty")
         try:
             return path.read_bytes()
         except PermissionError:
-            return ImportOutcome(name, "failed", path=str(path), error="permission denied: the file is not readable")
+            return ImportOutcome(name, "failed", path=shown, error="permission denied: the file is not readable")
         except OSError as exc:
-            return ImportOutcome(name, "failed", path=str(path), error=f"cannot read the file: {exc.strerror}")
+            return ImportOutcome(name, "failed", path=shown, error=f"cannot read the file: {exc.strerror}")
 
     def import_paths(
         self,
@@ -367,11 +401,16 @@ class DocumentService:
         files = [f for f in iter_files(paths) if not (own is not None and _is_workspace_file(f, own))]
         total = len(files)
         outcomes: list[ImportOutcome] = []
+        order: list[int] = []  # each outcome's place in the input, to return them in that order
         if workers is None:
-            workers = min(os.cpu_count() or 1, 4) if total >= 4 else 0
+            # worker processes pay off for PDFs and Word files (seconds each); plain text and
+            # HTML extract faster here than a process takes to start
+            heavy = sum(1 for f in files if _heavy(f))
+            workers = min(os.cpu_count() or 1, 4, heavy) if heavy >= 2 else 0
 
-        def done(outcome: ImportOutcome) -> None:
+        def done(outcome: ImportOutcome, seq: int) -> None:
             outcomes.append(outcome)
+            order.append(seq)
             if progress is not None:
                 progress(len(outcomes), total, outcome)
 
@@ -384,49 +423,60 @@ class DocumentService:
         activity = self.ws.db.doing(f"importing {total} files")
         activity.__enter__()
         try:
-            it = iter(files)
+            it = iter(enumerate(files))
             exhausted = False
             while True:
                 while not exhausted and len(pending) < (window if pool else 1):
                     if cancel is not None and cancel.is_set():
                         exhausted = True
                         break
-                    path = next(it, None)
+                    seq, path = next(it, (-1, None))
                     if path is None:
                         exhausted = True
                         break
+                    name = readable_name(path.name)
                     data = self._read_file(path)
                     if isinstance(data, ImportOutcome):
-                        done(data)
+                        done(data, seq)
                         continue
                     sha = sha256_hex(data)
                     existing = self.find_by_sha(sha)
                     if existing is not None:
-                        done(ImportOutcome(path.name, "duplicate", id=existing, sha256=sha, path=str(path),
-                                           error=f"duplicate of document {existing}"))
+                        done(self._duplicate(name, existing, sha, readable_name(str(path))), seq)
                         continue
-                    item = _Pending(path, data, sha)
-                    if pool is not None:
+                    item = _Pending(path, data, sha, seq)
+                    if pool is not None and _heavy(path):
                         pool.submit(item)
                     else:
-                        item.result = _extract_job(data, path.name, password)
+                        item.result = _extract_job(data, name, password)
                     pending.append(item)
                 if not pending:
                     break
                 item = pending.pop(0)
-                result = pool.result(item, pending) if pool is not None else item.result
+                result = item.result if item.result is not None else pool.result(item, pending)  # type: ignore[union-attr]
                 assert result is not None
+                name, shown = readable_name(item.path.name), readable_name(str(item.path))
                 if cancel is not None and cancel.is_set():
-                    done(ImportOutcome(item.path.name, "cancelled", path=str(item.path), sha256=item.sha))
+                    done(ImportOutcome(name, "cancelled", path=shown, sha256=item.sha), item.seq)
                     continue
-                outcome = self._store(item.data, item.sha, item.path.name, result)
-                outcome.path = str(item.path)
-                done(outcome)
+                outcome = self._store(item.data, item.sha, name, result)
+                outcome.path = shown
+                done(outcome, item.seq)
         finally:
             activity.__exit__(None, None, None)
             if pool is not None:
                 pool.close()
-        return outcomes
+        return [o for _, o in sorted(zip(order, outcomes, strict=True), key=lambda p: p[0])]
+
+    def _duplicate(self, name: str, existing: int, sha: str, shown: str | None = None) -> ImportOutcome:
+        """The outcome for bytes already stored as document ``existing`` (with its title and date)."""
+        try:
+            info = self.info(existing)
+            title, published = info.title, info.published
+        except KeyError:  # deleted meanwhile by someone else
+            title = published = None
+        return ImportOutcome(name, "duplicate", id=existing, sha256=sha, path=shown, title=title,
+                             published=published, error=f"duplicate of document {existing}")
 
     # ------------------------------------------------------------------ read
     def list(self) -> list[DocumentInfo]:

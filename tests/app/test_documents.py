@@ -227,3 +227,38 @@ def test_deleting_a_document_is_written_into_each_claims_history(seeded_workspac
     assert removed[0].after["reason"] == "document deleted" and removed[0].user == "tester"
     unlinked = [h for h in hist if h.action == "origin.link" and h.after.get("document_id") is None]
     assert len(unlinked) == 1 and unlinked[0].before == {"document_id": doc.id}
+
+
+def test_file_names_that_are_not_utf8_import_readably(workspace, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Old zips and Windows shares give names in Windows-1252: they neither crash the batch nor
+    reach the database as undecodable text."""
+    import os
+
+    folder = tmp_path / "share"
+    folder.mkdir()
+    raw = os.fsencode(folder)
+    for name, body in ((b"caf\xe9.txt", b"First text. More."), (b"r\xc3\xa9sum\xc3\xa9.txt", b"Second text. Fine."),
+                       (b"odd\x81.txt", b"Third text. Fine."), (b"plain.txt", b"Fourth text. Fine.")):
+        with open(raw + b"/" + name, "wb") as fh:
+            fh.write(body)
+    outcomes = workspace.documents.import_paths([folder], workers=0)
+    assert [o.status for o in outcomes] == ["imported"] * 4
+    names = sorted(d.filename for d in workspace.documents.list())
+    assert names == ["café.txt", "odd\ufffd.txt", "plain.txt", "résumé.txt"]
+    for o in outcomes:
+        assert o.path is not None
+        o.path.encode("utf-8")  # printable and storable
+
+
+def test_outcomes_keep_the_input_order_and_duplicates_say_what_they_duplicate(workspace, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    body = b"Friday, May 6, 2016\n\nLeaked files\n\nThe same text in every copy. Nothing else.\n"
+    for i in range(1, 6):
+        (folder / f"copy{i}.txt").write_bytes(body)
+    (folder / "copy0.txt").write_bytes(body + b"A different ending.\n")
+    outcomes = workspace.documents.import_paths([folder], workers=2)
+    assert [o.filename for o in outcomes] == [f"copy{i}.txt" for i in range(6)]
+    dups = [o for o in outcomes if o.status == "duplicate"]
+    assert len(dups) == 4 and {o.id for o in dups} == {outcomes[1].id}
+    assert all(o.published == "2016-05-06" and o.title for o in dups)
