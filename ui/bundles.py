@@ -141,8 +141,10 @@ class FileCheckModel(RowsTableModel):
                 return item.path or "(the bag as a whole)"
             if column == 1:
                 return STATE_LABELS[item.state]
+            if len(item.messages) > 1:
+                return "\n".join(f"• {m}" for m in item.messages)
             if item.messages:
-                return "; ".join(item.messages)
+                return item.messages[0]
             return f"checksum matches (SHA-256 {item.sha256[:16]}…)" if item.sha256 else "checksum matches"
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == 2 and item.messages:
@@ -165,6 +167,8 @@ def _table(parent: QWidget, model: RowsTableModel, name: str, stretch: int) -> Q
     view.setAlternatingRowColors(True)
     view.setShowGrid(False)
     view.setWordWrap(False)
+    view.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # long file names keep their end
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
     view.resizeColumnsToContents()
     view.horizontalHeader().setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
     return view
@@ -180,6 +184,13 @@ def verdict_text(report: Any) -> tuple[bool, str, str]:
                      "found at their recorded positions")
     summary = f"{Path(report.source).name}: {kind}" + (f" (BagIt {report.version})" if report.version else "")
     summary += ", " + ", ".join(facts) + "."
+    info = {k.lower(): v for k, v in (report.bag_info or [])}
+    who = info.get("sourcetrace-exported-by") or info.get("contact-name")
+    org = info.get("source-organization")
+    when = info.get("bagging-date")
+    if who or when:  # what the bag says about itself (protected by the tag manifest when there is one)
+        made = "Made" + (f" by {who}" if who else "") + (f" ({org})" if org and org != "not given" else "")
+        summary += f" {made}" + (f" on {when}" if when else "") + "."
     errors, warnings = len(report.errors), len(report.warnings)
     if report.ok:
         headline = "Intact: nothing in this bundle was altered since it was made."
@@ -214,7 +225,10 @@ class VerifyResultDialog(QDialog):
         theme.subheader(self.summary)
         self.model = FileCheckModel(self, file_checks(report))
         self.view = _table(self, self.model, "verifyFiles", 2)
-        self.view.horizontalHeader().resizeSection(0, min(self.view.horizontalHeader().sectionSize(0), 340))
+        # what is wrong is read in full: the details wrap, each finding on its own line
+        self.view.setWordWrap(True)
+        self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.view.horizontalHeader().resizeSection(0, min(self.view.horizontalHeader().sectionSize(0), 440))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         copy = buttons.addButton("Copy report", QDialogButtonBox.ButtonRole.ActionRole)
         copy.setObjectName("copyVerifyReport")

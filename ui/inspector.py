@@ -67,7 +67,7 @@ class ClaimInspector(QWidget):
         self.lineage_button = QPushButton(theme.icon("lineage"), "Lineage", self)
         self.lineage_button.setToolTip("Timeline of this claim's appearances (Ctrl+L)")
         self.history_button = QPushButton(theme.icon("history"), "History", self)
-        self.export_button = QPushButton("Export…", self)
+        self.export_button = QPushButton("Export bundle…", self)
         self.export_button.setObjectName("exportClaimBundle")
         self.export_button.setToolTip("Export evidence bundle: this claim, its sources and a report in one zip "
                                       "that anyone can verify")

@@ -530,8 +530,10 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ status
     def _busy_changed(self, n: int) -> None:
         if n and self.session is not None:
+            shown = self.bundle_progress.what if self.bundle_progress.isVisible() else None  # has its own bar
             labels = [t.label for t in self.session.tasks.tasks()
-                      if t.label and t.label != "Checking for changes" and t.label not in QUIET_LABELS]
+                      if t.label and t.label != "Checking for changes" and t.label not in QUIET_LABELS
+                      and not (shown and t.label.startswith(shown))]
             self.busy.setText(f"{labels[-1]}…" if labels else "")
         else:
             self.busy.setText("")
