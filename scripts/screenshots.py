@@ -6,7 +6,9 @@ Builds a fresh demo workspace (the seed articles, the Palmyra aliases, two trace
 opens it in the main window and grabs: the main window (light and dark), the reader with claim
 highlights, the claim inspector with candidates, the lineage view, a workspace search by meaning and
 the repeated assertions (for this last one, three short wire copies of seed sentences are imported
-first: the seed articles themselves repeat no sentence).
+first: the seed articles themselves repeat no sentence); then the two claims are exported as an
+evidence bundle (the status bar's progress while the report is drawn, the export report) and
+verified, as written and with one byte changed in one source document.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import os
 import sys
 import tempfile
 import time
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,7 +25,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtCore import QRect, QSettings, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from ui import theme  # noqa: E402
@@ -187,6 +190,76 @@ def main(out: Path) -> None:
     rep.resize(1300, 460)
     rep.grab().save(str(out / "repeated-assertions.png"))
     print("repeated-assertions.png", flush=True)
+    # ---------------------------------------------------------------- evidence bundles
+    bundles = tmp / "bundles"
+    bundles.mkdir()
+    ctl = window.bundles
+    progress = window.bundle_progress
+    bar_shot: list[bool] = []
+
+    def grab_bar(*_args: object) -> None:
+        if not bar_shot and progress.isVisible() and progress.bar.maximum() > 1:
+            bar_shot.append(True)
+            bar = window.statusBar()
+            left = max(0, progress.geometry().x() - 12)
+            strip = bar.grab(QRect(left, 0, bar.width() - left, bar.height()))
+            strip.save(str(out / "export-progress.png"))
+            print("export-progress.png", flush=True)
+
+    # The demo case exports in a blink; the PDF renderer is held for a moment so that the status
+    # bar can be photographed mid-export (the widgets are the real ones, showing the real export).
+    import ui.services
+
+    real_renderer = ui.services.render_html_to_pdf
+
+    def held_renderer(html: str, target: Path) -> None:
+        time.sleep(1.0)
+        real_renderer(html, target)
+
+    ui.services.render_html_to_pdf = held_renderer  # type: ignore[assignment]
+    shot_timer = QTimer()
+    shot_timer.setInterval(300)
+    shot_timer.timeout.connect(grab_bar)
+    shot_timer.start()
+    window.claims.view.selectAll()
+    results: list[object] = []
+    ctl.exported.connect(results.append)
+    ctl.start_export(window.claims_to_export(), str(bundles / "palmyra-case.zip"))
+    wait(app, lambda: bool(results), timeout=300, what="the export")
+    shot_timer.stop()
+    ui.services.render_html_to_pdf = real_renderer  # type: ignore[assignment]
+    ui.services.install_qt_services()
+    wait(app, lambda: ctl.dialog is not None and ctl.dialog.isVisible(), what="the export report")
+    ctl.dialog.resize(1000, 560)
+    app.processEvents()
+    ctl.dialog.grab().save(str(out / "export-result.png"))
+    print("export-result.png", flush=True)
+    verified: list[object] = []
+    ctl.verified.connect(verified.append)
+    ctl.start_verify(str(bundles / "palmyra-case.zip"))
+    wait(app, lambda: bool(verified), what="verification")
+    ctl.dialog.resize(1000, 560)
+    app.processEvents()
+    ctl.dialog.grab().save(str(out / "verify-intact.png"))
+    print("verify-intact.png", flush=True)
+    # one byte changed in one source document (a letter's case), as a careless edit would
+    tampered = bundles / "palmyra-case-tampered.zip"
+    with zipfile.ZipFile(bundles / "palmyra-case.zip") as zin, zipfile.ZipFile(tampered, "w") as zout:
+        done_one = False
+        for info in zin.infolist():
+            data = zin.read(info)
+            if not done_one and "/data/documents/" in info.filename:
+                i = next(n for n in range(200, len(data)) if chr(data[n]).isalpha())
+                data = data[:i] + bytes([data[i] ^ 0x20]) + data[i + 1:]
+                done_one = True
+            zout.writestr(info, data)
+    ctl.start_verify(str(tampered))
+    wait(app, lambda: len(verified) == 2, what="verification of the tampered copy")
+    ctl.dialog.resize(1000, 560)
+    app.processEvents()
+    ctl.dialog.grab().save(str(out / "verify-tampered.png"))
+    print("verify-tampered.png", flush=True)
+    ctl.dialog.close()
     window.close()
     app.processEvents()
 
