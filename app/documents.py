@@ -24,7 +24,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from app import audit, config
 from app.sentences import split_sentences
@@ -127,11 +127,16 @@ def iter_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
             yield p
 
 
+SENTENCE_BATCH = 5000
+
+
 def _insert_sentences(s: Session, doc_id: int, spans: builtins.list[tuple[int, int]]) -> None:
-    """Bulk insert through Core (one executemany), not one ORM object per sentence."""
-    if spans:
+    """Bulk insert through Core (executemany), not one ORM object per sentence; in batches, so
+    that a book-sized text does not hold a parameter row per sentence in memory at once."""
+    for lo in range(0, len(spans), SENTENCE_BATCH):
         s.execute(insert(Sentence), [
-            {"document_id": doc_id, "seq": i, "start": a, "end": b} for i, (a, b) in enumerate(spans)
+            {"document_id": doc_id, "seq": lo + i, "start": a, "end": b}
+            for i, (a, b) in enumerate(spans[lo:lo + SENTENCE_BATCH])
         ])
 
 
@@ -484,7 +489,10 @@ class DocumentService:
             counts = dict(
                 s.execute(select(Sentence.document_id, func.count()).group_by(Sentence.document_id)).all()
             )
-            docs = s.scalars(select(Document).order_by(Document.id)).all()
+            # the list never needs the texts (a workspace of books would load them all)
+            docs = s.scalars(select(Document).options(defer(Document.text), defer(Document.pages),
+                                                      defer(Document.warnings), defer(Document.meta_sources))
+                             .order_by(Document.id)).all()
             return [_info(d, counts.get(d.id, 0)) for d in docs]
 
     def ids(self) -> builtins.list[int]:

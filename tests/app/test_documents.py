@@ -262,3 +262,14 @@ def test_outcomes_keep_the_input_order_and_duplicates_say_what_they_duplicate(wo
     dups = [o for o in outcomes if o.status == "duplicate"]
     assert len(dups) == 4 and {o.id for o in dups} == {outcomes[1].id}
     assert all(o.published == "2016-05-06" and o.title for o in dups)
+
+
+def test_sentences_are_stored_in_batches_without_gaps(workspace, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    import app.documents as documents
+
+    monkeypatch.setattr(documents, "SENTENCE_BATCH", 3)
+    text = " ".join(f"Sentence number {i} is here." for i in range(10)).encode()
+    out = workspace.documents.import_bytes(text, "ten.txt")
+    detail = workspace.documents.get(out.id)
+    assert len(detail.sentences) == 10
+    assert [detail.text[a:b] for a, b in detail.sentences] == [f"Sentence number {i} is here." for i in range(10)]
