@@ -524,6 +524,15 @@ class BundleController(QObject):
             self._remember_dir(path)
             self.start_verify(path)
 
+    def verify_folder_dialog(self) -> None:
+        """Verify a bag that was unpacked (or received) as a folder rather than a zip."""
+        if self._busy():
+            return
+        path = filedialogs.open_folder(self.window, "Verify an unpacked bundle folder", self._settings_dir())
+        if path:
+            self._remember_dir(path)
+            self.start_verify(path)
+
     def start_verify(self, path: str) -> None:
         if self._busy():
             return

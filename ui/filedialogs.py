@@ -20,3 +20,9 @@ def open_file(parent: QWidget | None, title: str, start: str, filters: str) -> s
     """An existing file to read."""
     path, _ = QFileDialog.getOpenFileName(parent, title, start, filters)
     return path or None
+
+
+def open_folder(parent: QWidget | None, title: str, start: str) -> str | None:
+    """An existing folder to read."""
+    path = QFileDialog.getExistingDirectory(parent, title, start)
+    return path or None

@@ -38,6 +38,7 @@ class WindowActions:
         self.export_bundle.setToolTip("The selected claims, their sources and a report in one zip anyone can verify")
         self.import_bundle = self._act("Import evidence &bundle…", w.bundles.import_dialog)
         self.verify_bundle = self._act("&Verify evidence bundle…", w.bundles.verify_dialog)
+        self.verify_folder = self._act("Verify an unpacked bundle fol&der…", w.bundles.verify_folder_dialog)
         self.quit = self._act("&Quit", w.close, QKeySequence.StandardKey.Quit)
         for a in (self.open, self.new):
             m.addAction(a)
@@ -50,6 +51,7 @@ class WindowActions:
         m.addAction(self.export_bundle)
         m.addAction(self.import_bundle)
         m.addAction(self.verify_bundle)
+        m.addAction(self.verify_folder)
         m.addSeparator()
         m.addAction(self.quit)
         # ---------------------------------------------------------------- Edit

@@ -221,6 +221,32 @@ def bundle(workspace_path, tmp_path) -> Path:
         ws.close()
 
 
+def test_verify_an_unpacked_bundle_folder(window, bundle, qtbot, tmp_path, monkeypatch):
+    import zipfile
+
+    with zipfile.ZipFile(bundle) as zf:
+        zf.extractall(tmp_path / "unpacked")
+    (folder,) = (tmp_path / "unpacked").iterdir()
+    asked: list[str] = []
+
+    def answer(_parent, title, _start):
+        asked.append(title)
+        return str(folder)
+
+    monkeypatch.setattr(ui.filedialogs, "open_folder", answer)
+    window.close_workspace()
+    with qtbot.waitSignal(window.bundles.verified, timeout=60000) as done:
+        window.actions_.verify_folder.trigger()
+    assert asked == ["Verify an unpacked bundle folder"] and done.args[0].ok
+    assert window.bundles.dialog.intact
+    (folder / "data" / "claims.json").write_text("{}")
+    monkeypatch.setattr(ui.filedialogs, "open_folder", answer)
+    window.bundles.dialog.close()
+    with qtbot.waitSignal(window.bundles.verified, timeout=60000) as done:
+        window.actions_.verify_folder.trigger()
+    assert not done.args[0].ok and not window.bundles.dialog.intact
+
+
 def test_verify_a_tampered_bundle_names_the_file(window, bundle, qtbot, tmp_path, monkeypatch, qtmodeltester):
     bad = tmp_path / "tampered.zip"
     changed = tamper(bundle, "documents/alpha_report.txt", bad)
