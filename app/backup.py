@@ -1,4 +1,5 @@
-"""Backups and restores through SQLite's online backup API (never by copying the live file).
+"""Backups through SQLite's online backup API, restores under the write lock (never by copying
+the live file).
 
 Copying a live SQLite file with ordinary file I/O can capture a half-written state (another
 process committing mid-copy, a hot journal left beside it) and gives a corrupt copy. The backup
@@ -14,12 +15,12 @@ from __future__ import annotations
 import errno
 import os
 import sqlite3
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from db.engine import BUSY_TIMEOUT_MS, sqlite_code, sqlite_path
-from db.errors import StorageFull, WorkspaceError
+from db.activity import ActivityBoard, describe_holder
+from db.engine import BUSY_TIMEOUT_MS, LockStats, _begin_immediate, sqlite_code, sqlite_path
+from db.errors import StorageFull, WorkspaceBusy, WorkspaceError
 
 KEEP = 7
 SUFFIX = ".sourcetrace-backup"
@@ -174,42 +175,89 @@ def validate_backup(backup: Path) -> str:
     return rev or "none"
 
 
-def restore_sqlite(backup: Path, workspace: Path, *, attempts: int = 3) -> Path | None:
-    """Replace the workspace's content with ``backup``'s, through the backup API.
+def restore_sqlite(backup: Path, workspace: Path, *, user: str | None = None) -> Path | None:
+    """Replace the workspace's content with ``backup``'s, holding the write lock throughout.
 
-    The backup is validated first. The current content is saved to
-    ``<workspace>.backups/<stamp>-before-restore…`` (also via the backup API), then the backup is
-    written into the live file in one step, which takes the file's write lock, so other
-    processes see either the old or the restored workspace, never a mix. If another process
-    commits between the safety copy and the restore, the safety copy is taken again. Returns
-    the safety copy's path (None when there was no workspace yet)."""
+    The backup is validated first. Then the workspace's write lock is taken (``BEGIN IMMEDIATE``
+    with the same retries, busy budget and lock-holder record as every other writer), and kept
+    while the current content is saved to ``<workspace>.backups/<stamp>-before-restore…``
+    (through the backup API, from a reader, which the lock allows) and while the backup's
+    content replaces it, in one transaction. No other writer can commit in between, so nothing
+    saved by anyone is missing from both the safety copy and the restored workspace; other
+    processes see the old or the restored workspace, never a mix. When the lock cannot be had
+    within the busy budget, ``WorkspaceBusy`` says who holds it and nothing is restored.
+
+    (The backup API cannot write into a database whose connection holds a transaction, so the
+    content is copied with SQL: the workspace's tables, indexes and triggers are dropped and the
+    backup's recreated and filled, which also restores a backup of an older schema revision.)
+    Returns the safety copy's path (None when there was no workspace yet)."""
     validate_backup(backup)
-    safety: Path | None = None
     if not workspace.exists():
         backup_sqlite(backup, workspace)
         return None
-    src = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
-    dest = sqlite3.connect(workspace, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-    probe = sqlite3.connect(f"file:{workspace}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    if user is None:
+        from app.config import current_user
+
+        user = current_user()
+    board = ActivityBoard(workspace, user)
+    conn = sqlite3.connect(workspace.absolute().as_uri(), uri=True, isolation_level=None,
+                           timeout=BUSY_TIMEOUT_MS / 1000)
+    locked = False
     try:
-        dest.execute("PRAGMA journal_mode=DELETE")
-        for _ in range(attempts):
-            version = probe.execute("PRAGMA data_version").fetchone()[0]
-            safety = automatic_backup(workspace, "before-restore")
-            if probe.execute("PRAGMA data_version").fetchone()[0] == version:
-                break
-            time.sleep(0.05)
-        try:
-            src.backup(dest)
-        except sqlite3.Error as exc:
-            if _full(exc):
-                raise StorageFull(
-                    f"The disk holding {workspace} is full; the restore was rolled back and the "
-                    "workspace is unchanged."
-                ) from exc
-            raise WorkspaceError(f"the restore failed: {exc}; the workspace is unchanged") from exc
+        conn.execute("PRAGMA journal_mode=DELETE")
+        conn.execute("PRAGMA foreign_keys=OFF")  # only outside a transaction; the backup passed its checks
+        conn.execute("ATTACH DATABASE ? AS restore_src", (backup.absolute().as_uri() + "?mode=ro",))
+        with board.doing("restoring a backup"):
+            try:
+                _begin_immediate(conn, LockStats(), board)
+            except WorkspaceBusy as exc:
+                raise WorkspaceBusy(
+                    f"The workspace is busy: {describe_holder(exc.holder)}. Waited {exc.waited:.0f} s; nothing was "
+                    "restored and the workspace is unchanged. Try again when they are done.",
+                    holder=exc.holder, waited=exc.waited,
+                ) from None
+        locked = True
+        safety = automatic_backup(workspace, "before-restore")
+        _replace_content(conn)
+        conn.execute("COMMIT")
+        locked = False
+        return safety
+    except sqlite3.Error as exc:
+        if _full(exc):
+            raise StorageFull(
+                f"The disk holding {workspace} is full; the restore was rolled back and the "
+                "workspace is unchanged."
+            ) from exc
+        raise WorkspaceError(f"the restore failed: {exc}; the workspace is unchanged") from exc
     finally:
-        probe.close()
-        dest.close()
-        src.close()
-    return safety
+        if locked and conn.in_transaction:
+            conn.execute("ROLLBACK")
+        board.release()
+        conn.close()
+
+
+def _replace_content(conn: sqlite3.Connection) -> None:
+    """Inside the caller's write transaction: make ``main`` hold exactly ``restore_src``'s schema and rows."""
+    def objects(schema: str) -> list[tuple[str, str, str | None]]:
+        return conn.execute(f"SELECT type, name, sql FROM {schema}.sqlite_master "
+                            "WHERE substr(name, 1, 7) != 'sqlite_' ORDER BY rowid").fetchall()
+
+    order = {"view": 0, "trigger": 1, "index": 2, "table": 3}
+    for kind, name, _sql in sorted(objects("main"), key=lambda o: order.get(o[0], 9)):
+        conn.execute(f'DROP {kind.upper()} IF EXISTS main."{name.replace(chr(34), chr(34) * 2)}"')
+    wanted = objects("restore_src")
+    for kind, name, sql in wanted:
+        if kind == "table" and sql:
+            conn.execute(sql)
+            quoted = name.replace('"', '""')
+            conn.execute(f'INSERT INTO main."{quoted}" SELECT * FROM restore_src."{quoted}"')
+    for kind, _name, sql in wanted:
+        if kind in ("index", "trigger", "view") and sql:
+            conn.execute(sql)
+    has_seq = conn.execute("SELECT 1 FROM restore_src.sqlite_master WHERE name = 'sqlite_sequence'").fetchone()
+    if has_seq and conn.execute("SELECT 1 FROM main.sqlite_master WHERE name = 'sqlite_sequence'").fetchone():
+        conn.execute("DELETE FROM main.sqlite_sequence")
+        conn.execute("INSERT INTO main.sqlite_sequence SELECT * FROM restore_src.sqlite_sequence")
+    for pragma in ("user_version", "application_id"):
+        value = int(conn.execute(f"PRAGMA restore_src.{pragma}").fetchone()[0])
+        conn.execute(f"PRAGMA main.{pragma} = {value}")
