@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from app import plugins
 from app.bundles.export import export_claims
 from app.bundles.importer import BundleFormatError, import_bundle
 from app.bundles.verify import verify_path
@@ -15,13 +14,7 @@ from app.workspace import Workspace
 from db.models import Claim, Document, Excerpt
 from tests.app.bundles.helpers import reseal
 
-
-@pytest.fixture(autouse=True)
-def _no_renderer():
-    old = plugins.get_pdf_renderer()
-    plugins.set_pdf_renderer(None)
-    yield
-    plugins.set_pdf_renderer(old)
+pytestmark = pytest.mark.usefixtures("no_renderer")  # report.pdf is tested on its own
 
 
 def test_claim_without_appearances(workspace: Workspace, tmp_path: Path) -> None:

@@ -13,13 +13,7 @@ from app.bundles.export import ExportCancelled, ExportError, export_claims
 from app.bundles.verify import verify_path
 from db.models import Document
 
-
-@pytest.fixture(autouse=True)
-def _no_renderer():
-    old = plugins.get_pdf_renderer()
-    plugins.set_pdf_renderer(None)
-    yield
-    plugins.set_pdf_renderer(old)
+pytestmark = pytest.mark.usefixtures("no_renderer")  # report.pdf is tested on its own
 
 
 def test_export_writes_a_valid_bundle(palmyra, tmp_path: Path) -> None:

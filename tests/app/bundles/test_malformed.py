@@ -11,8 +11,6 @@ from typing import Any
 
 import pytest
 
-from app import plugins
-from app.bundles.export import export_claims
 from app.bundles.importer import BundleFormatError, BundleRejected, import_bundle
 from app.bundles.verify import verify_path
 from app.workspace import Workspace
@@ -22,18 +20,7 @@ from tests.app.bundles.helpers import reseal
 DEEP = b"[" * 200_000
 
 
-@pytest.fixture(autouse=True)
-def _no_renderer():
-    old = plugins.get_pdf_renderer()
-    plugins.set_pdf_renderer(None)
-    yield
-    plugins.set_pdf_renderer(old)
-
-
-@pytest.fixture
-def bundle(palmyra, tmp_path: Path) -> Path:
-    ws, ids = palmyra
-    return export_claims(ws, ids, tmp_path / "case.zip").path
+pytestmark = pytest.mark.usefixtures("no_renderer")  # report.pdf is tested on its own
 
 
 def _json_edit(fn: Callable[[Any], Any]) -> Callable[[bytes], bytes]:

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from app import plugins
 from app.bundles.export import export_claims
 from app.bundles.importer import BundleRejected, import_bundle
 from app.bundles.verify import verify_path
@@ -21,19 +20,7 @@ from db.models import Appearance, Claim, Document, Excerpt
 from tests.app.bundles.helpers import flip_byte, reseal, rewrite_zip
 from tests.team.helpers import REPO
 
-
-@pytest.fixture(autouse=True)
-def _no_renderer():
-    old = plugins.get_pdf_renderer()
-    plugins.set_pdf_renderer(None)
-    yield
-    plugins.set_pdf_renderer(old)
-
-
-@pytest.fixture
-def bundle(palmyra, tmp_path: Path) -> Path:
-    ws, ids = palmyra
-    return export_claims(ws, ids, tmp_path / "case.zip").path
+pytestmark = pytest.mark.usefixtures("no_renderer")  # report.pdf is tested on its own
 
 
 def _payload_manifest(path: Path) -> str:
