@@ -138,7 +138,9 @@ def cmd_restore(args: argparse.Namespace) -> int:
             "restore writes a backup back into a workspace file; for a server workspace, restore the "
             "backup file into a new, empty database with: sourcetrace --db BACKUP migrate-to URL"
         )
-    safety = restore_sqlite(Path(args.backup).expanduser().resolve(), path)
+    from app import config
+
+    safety = restore_sqlite(Path(args.backup).expanduser().resolve(), path, user=args.user or config.current_user())
     if args.json:
         print_json({"restored": str(path), "from": args.backup, "previous_saved_as": str(safety) if safety else None})
     else:
