@@ -2,23 +2,18 @@
 
 Originals are stored content-addressed by SHA-256; identical bytes are reported as a
 duplicate of the existing document instead of being stored twice. Extraction (the CPU-heavy
-part) runs in worker processes for folder imports; database writes stay on the calling
+part, `app.extraction`) runs in worker processes for PDF and Word files; database writes stay on the calling
 thread, one short transaction per file, so a failing file never leaves anything half-written.
 """
 
 from __future__ import annotations
 
 import builtins
-import hashlib
 import mimetypes
 import os
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -27,10 +22,20 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
 from app import audit, config
+from app.extraction import (
+    ExtractorPool,
+    Pending,
+    extract_job,
+    is_heavy,
+    is_workspace_file,
+    iter_files,
+    no_text_reason,
+    readable_name,
+    sha256_hex,
+)
 from app.sentences import split_sentences
 from db.errors import ConflictError
 from db.models import Appearance, Blob, Document, Excerpt, ExternalOrigin, Sentence
-from importers import extract
 from importers.base import Extracted, ImportFailure
 
 EDITABLE_FIELDS = ("title", "author", "outlet", "url", "published", "published_precision", "language")
@@ -109,22 +114,8 @@ class DocumentDetail:
     meta_sources: dict[str, str]
 
 
-def sha256_hex(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def iter_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
-    """Files named directly, and every non-hidden file under named folders, in stable order."""
-    for raw in paths:
-        p = Path(raw)
-        if p.is_dir():
-            for root, dirs, files in os.walk(p):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    if not name.startswith("."):
-                        yield Path(root) / name
-        else:
-            yield p
+class _AlreadyStored(Exception):
+    """Another writer stored the same bytes first (found inside the write transaction)."""
 
 
 SENTENCE_BATCH = 5000
@@ -138,161 +129,6 @@ def _insert_sentences(s: Session, doc_id: int, spans: builtins.list[tuple[int, i
             {"document_id": doc_id, "seq": lo + i, "start": a, "end": b}
             for i, (a, b) in enumerate(spans[lo:lo + SENTENCE_BATCH])
         ])
-
-
-def _no_text_reason(ex: Extracted) -> str:
-    """Why an extraction gave no text: the importer's own explanation (e.g. a scanned PDF
-    without a text layer) when it gave one."""
-    return ex.warnings[-1] if ex.warnings else "no text could be extracted from the file"
-
-
-def _is_workspace_file(path: Path, workspace: Path) -> bool:
-    """The workspace's own file, its journal and backups are never imported into it."""
-    try:
-        resolved = path.resolve()
-    except OSError:
-        return False
-    if resolved.parent == workspace.parent and resolved.name.startswith(workspace.name):
-        return True
-    return workspace.name + ".backups" in resolved.parts
-
-
-def _extract_job(data: bytes, filename: str, password: str | None) -> Extracted | ImportFailure:
-    """Runs in a worker process. Failures come back as values so the pool never breaks."""
-    try:
-        ex = extract(data, filename, password=password)
-        if "\x00" in ex.text:  # PostgreSQL text cannot hold NUL; U+FFFD keeps every offset
-            ex.text = ex.text.replace("\x00", "\ufffd")
-        return ex
-    except ImportFailure as exc:
-        return exc
-    except MemoryError:
-        return ImportFailure("the file is too large to extract in memory")
-    except RecursionError:
-        return ImportFailure("the file's structure is too deeply nested to read (damaged or malicious?)")
-    except Exception as exc:  # an importer bug must fail this file only
-        return ImportFailure(f"unexpected error while reading the file: {type(exc).__name__}: {exc}")
-
-
-EXTRACT_TIMEOUT_S = 120.0  # one file's extraction in a worker; a pathological file fails alone
-
-
-def readable_name(name: str) -> str:
-    """A file name as text that can be stored and printed. Names that are not valid UTF-8 (old
-    zips, Windows shares) reach Python with lone surrogates; their bytes are read as UTF-8 when
-    they are, else as Windows-1252 (the usual origin), unknown bytes as U+FFFD."""
-    try:
-        name.encode("utf-8")
-        return name
-    except UnicodeEncodeError:
-        raw = name.encode("utf-8", "surrogateescape")
-        try:
-            return raw.decode("utf-8")
-        except UnicodeDecodeError:
-            return raw.decode("cp1252", "replace")
-
-
-@dataclass
-class _Pending:
-    path: Path
-    data: bytes
-    sha: str
-    seq: int = 0
-    future: Future[Extracted | ImportFailure] | None = None
-    result: Extracted | ImportFailure | None = None
-
-
-class _AlreadyStored(Exception):
-    """Another writer stored the same bytes first (found inside the write transaction)."""
-
-
-def _heavy(path: Path) -> bool:
-    """Files whose extraction takes long enough to be worth a worker process."""
-    if path.suffix.lower() in (".pdf", ".docx", ".doc", ".odt"):
-        return True
-    try:
-        return path.stat().st_size > 2_000_000
-    except OSError:
-        return False
-
-
-class _ExtractorPool:
-    """Extraction worker processes with a per-file time limit. A file that hangs or crashes
-    its worker fails alone: the workers are replaced and the other files are resubmitted."""
-
-    def __init__(self, workers: int, password: str | None, timeout: float = EXTRACT_TIMEOUT_S,
-                 job: Callable[[bytes, str, str | None], Extracted | ImportFailure] = _extract_job) -> None:
-        self.workers, self.password, self.timeout, self.job = workers, password, timeout, job
-        self.pool = self._new()
-
-    def _new(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=self.workers, mp_context=get_context("spawn"))
-
-    def submit(self, item: _Pending) -> None:
-        try:
-            item.future = self.pool.submit(self.job, item.data, readable_name(item.path.name), self.password)
-        except BrokenProcessPool as exc:
-            # a file submitted just before broke the workers: this one's result() sees the
-            # broken pool and reruns it alone, like any file in flight when a worker died
-            failed: Future[Extracted | ImportFailure] = Future()
-            failed.set_exception(exc)
-            item.future = failed
-
-    def _restart(self, others: list[_Pending]) -> None:
-        self._dispose()
-        self.pool = self._new()
-        for other in others:
-            if other.result is None:  # extracted here already: nothing to redo
-                self.submit(other)
-
-    def _dispose(self) -> None:
-        """Stop the current workers for good. The processes are killed before the executor is
-        shut down: a pool broken by a crash can otherwise wait forever on an idle worker."""
-        procs = list(getattr(self.pool, "_processes", {}).values())
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            proc.join(5)
-            if proc.is_alive():
-                proc.kill()
-                proc.join(5)
-        self.pool.shutdown(wait=True, cancel_futures=True)
-
-    def result(self, item: _Pending, others: list[_Pending]) -> Extracted | ImportFailure:
-        assert item.future is not None
-        try:
-            return item.future.result(timeout=self.timeout)
-        except FutureTimeout:
-            self._restart(others)
-            return ImportFailure(f"reading the file took longer than {self.timeout:.0f} s and was stopped "
-                                 "(a damaged or pathological file?)")
-        except BrokenProcessPool:
-            # Any file in flight may have killed the worker. Run this one alone on fresh
-            # workers, so that its verdict is its own; the others are resubmitted afterwards.
-            self._restart([])
-            self.submit(item)
-            alone = item.future
-            assert alone is not None
-            try:
-                return alone.result(timeout=self.timeout)
-            except FutureTimeout:
-                return ImportFailure(f"reading the file took longer than {self.timeout:.0f} s and was stopped "
-                                     "(a damaged or pathological file?)")
-            except BrokenProcessPool:
-                return ImportFailure("the reader crashed on this file (a damaged or malicious file?)")
-            finally:
-                if not alone.done() or self._broken():
-                    self._restart(others)
-                else:
-                    for other in others:
-                        self.submit(other)
-
-    def _broken(self) -> bool:
-        return bool(getattr(self.pool, "_broken", False))
-
-    def close(self) -> None:
-        # Also the way out of a cancelled batch: a worker busy on a slow file is not waited for.
-        self._dispose()
 
 
 def _info(doc: Document, sentences: int) -> DocumentInfo:
@@ -320,7 +156,7 @@ class DocumentService:
         existing = self.find_by_sha(sha)
         if existing is not None:
             return self._duplicate(filename, existing, sha)
-        result = _extract_job(data, filename, password)
+        result = extract_job(data, filename, password)
         return self._store(data, sha, filename, result)
 
     def _store(self, data: bytes, sha: str, filename: str, result: Extracted | ImportFailure) -> ImportOutcome:
@@ -328,7 +164,7 @@ class DocumentService:
             return ImportOutcome(filename, "failed", sha256=sha, error=str(result))
         ex = result
         if not ex.text.strip():
-            return ImportOutcome(filename, "failed", sha256=sha, error=_no_text_reason(ex))
+            return ImportOutcome(filename, "failed", sha256=sha, error=no_text_reason(ex))
         spans = split_sentences(ex.text)
         md = ex.metadata
         dup: int | None = None
@@ -403,14 +239,14 @@ class DocumentService:
         are reported per file and never stop the batch. With several files, extraction runs
         in worker processes (one per core); writes stay here, in order."""
         own = self.ws.path
-        files = [f for f in iter_files(paths) if not (own is not None and _is_workspace_file(f, own))]
+        files = [f for f in iter_files(paths) if not (own is not None and is_workspace_file(f, own))]
         total = len(files)
         outcomes: list[ImportOutcome] = []
         order: list[int] = []  # each outcome's place in the input, to return them in that order
         if workers is None:
             # worker processes pay off for PDFs and Word files (seconds each); plain text and
             # HTML extract faster here than a process takes to start
-            heavy = sum(1 for f in files if _heavy(f))
+            heavy = sum(1 for f in files if is_heavy(f))
             workers = min(os.cpu_count() or 1, 4, heavy) if heavy >= 2 else 0
 
         def done(outcome: ImportOutcome, seq: int) -> None:
@@ -421,9 +257,9 @@ class DocumentService:
 
         if progress is not None:
             progress(0, total, None)
-        pool = _ExtractorPool(workers, password) if workers > 1 else None
+        pool = ExtractorPool(workers, password) if workers > 1 else None
         window = max(2, 2 * workers)
-        pending: list[_Pending] = []
+        pending: list[Pending] = []
         # Tell other writers what holds the workspace lock ("busy: alice is importing 120 files").
         activity = self.ws.db.doing(f"importing {total} files")
         activity.__enter__()
@@ -449,11 +285,11 @@ class DocumentService:
                     if existing is not None:
                         done(self._duplicate(name, existing, sha, readable_name(str(path))), seq)
                         continue
-                    item = _Pending(path, data, sha, seq)
-                    if pool is not None and _heavy(path):
+                    item = Pending(path, data, sha, seq)
+                    if pool is not None and is_heavy(path):
                         pool.submit(item)
                     else:
-                        item.result = _extract_job(data, name, password)
+                        item.result = extract_job(data, name, password)
                     pending.append(item)
                 if not pending:
                     break
@@ -581,11 +417,11 @@ class DocumentService:
 
         name = filename or self.info(doc_id).filename
         sha = sha256_hex(data)
-        result = _extract_job(data, name, password)
+        result = extract_job(data, name, password)
         if isinstance(result, ImportFailure):
             return ImportOutcome(name, "failed", id=doc_id, sha256=sha, error=str(result))
         if not result.text.strip():
-            return ImportOutcome(name, "failed", id=doc_id, sha256=sha, error=_no_text_reason(result))
+            return ImportOutcome(name, "failed", id=doc_id, sha256=sha, error=no_text_reason(result))
         spans = split_sentences(result.text)
         with self.ws.db.writing() as s:
             doc = s.get(Document, doc_id, with_for_update=True)  # PG: lock the row first

@@ -163,11 +163,11 @@ def test_seed_articles_import(seeded_workspace: Workspace) -> None:
 def _pool_run(job_name: str, names: list[str], timeout: float) -> dict[str, object]:
     import importlib
 
-    from app.documents import _ExtractorPool, _Pending
+    from app.extraction import ExtractorPool, Pending
 
     job = getattr(importlib.import_module("tests.app._jobs"), job_name)
-    pool = _ExtractorPool(2, None, timeout=timeout, job=job)
-    items = [_Pending(Path(n), f"Text of {n}. It is fine.".encode(), n) for n in names]
+    pool = ExtractorPool(2, None, timeout=timeout, job=job)
+    items = [Pending(Path(n), f"Text of {n}. It is fine.".encode(), n) for n in names]
     try:
         for it in items:
             pool.submit(it)
