@@ -65,10 +65,6 @@ def fuse(lexical: float, cosine: float | None) -> float:
     return lexical + max(0.0, 100.0 - lexical) * gain
 
 
-def sentence_unit(uid: int) -> int:
-    return unit_id(sentence_id_of(uid), 0)
-
-
 @dataclass
 class Hit:
     row: int
@@ -176,21 +172,17 @@ class Matcher:
         ]
         if semantic is not None:
             proposed = set(semantic.units)
-            cos = semantic.cosines([sentence_id_of(h.unit_id) for h in hits])
-            for i, h in enumerate(hits):
+            # A clause has no vector of its own: the cosine would be its sentence's, which is
+            # scored beside it (``_with_sentences_of_clauses``) and carries that evidence. The
+            # clause keeps its own lexical score (hit defaults), or a weak clause of a sentence
+            # that states the claim elsewhere would inherit the sentence's meaning (found:
+            # "Arrangements to evacuate ..." scoring 99.6 for "a deal ... oil for fertiliser").
+            sentences = [(i, h) for i, h in enumerate(hits) if not h.clause]
+            cos = semantic.cosines([sentence_id_of(h.unit_id) for _, h in sentences])
+            for i, h in sentences:
                 h.cosine = cos.get(sentence_id_of(h.unit_id))
-                # the semantic stage proposes sentence units; a clause is found with its sentence
-                h.stage = ("both" if sentence_unit(h.unit_id) in proposed else "lexical") if i < n_lexical \
-                    else "semantic"
+                h.stage = ("both" if h.unit_id in proposed else "lexical") if i < n_lexical else "semantic"
                 h.score = fuse(h.lexical, h.cosine)
-            # A clause has no vector of its own: the cosine is its sentence's, which is scored
-            # beside it (``_with_sentences_of_clauses``) and carries that evidence. The clause
-            # keeps its own lexical score, or a weak clause of a sentence that states the claim
-            # elsewhere would inherit the sentence's meaning (found: "Arrangements to evacuate
-            # ..." scoring 99.6 for "a deal ... oil for fertiliser" beside it in one sentence).
-            for h in hits:
-                if h.clause:
-                    h.score, h.cosine, h.stage = h.lexical, None, "lexical"
         hits = [h for h in hits if h.score >= min_score]
         # best first; ties: sentence before clause, then BM25, then stable unit id
         hits.sort(key=lambda h: (-h.score, h.clause, -h.bm25, h.unit_id))
