@@ -304,6 +304,8 @@ class LineageService:
 
         strength: dict[str, int] = {}  # how each new origin's date was found (see origin_date)
         same = self._same_source()
+        nodes: dict[str, LineageAppearance | LineageOrigin] = {x.key: x for x in apps}  # by key, for reaches
+        nodes.update((o.key, o) for o in origins)
 
         def app_in(doc_id: int, host: LineageAppearance) -> LineageAppearance | None:
             """The appearance in document ``doc_id`` that ``host`` draws on: the closest in wording."""
@@ -335,6 +337,7 @@ class LineageService:
                 o = LineageOrigin(f"origin:{name}", None, name, att.get("kind") or "person", found[0], found[1],
                                   f"{host.filename}: {att.get('evidence') or ''}".strip(), None)
                 origins.append(o)
+                nodes[o.key] = o
                 strength[o.key] = found[2]
             elif o.id is None and found[2] > strength.get(o.key, -1):
                 o.date, o.date_precision, strength[o.key] = found
@@ -349,8 +352,6 @@ class LineageService:
 
         def reaches(start: str, goal: str) -> bool:
             """Whether ``goal`` is already among the sources ``start`` derives from (no cycles)."""
-            nodes: dict[str, LineageAppearance | LineageOrigin] = {x.key: x for x in apps}
-            nodes.update((o.key, o) for o in origins)
             seen: set[str] = set()
             todo = [start]
             while todo:
