@@ -275,33 +275,30 @@ class DocumentService:
                     if path is None:
                         exhausted = True
                         break
-                    name = readable_name(path.name)
                     data = self._read_file(path)
                     if isinstance(data, ImportOutcome):
                         done(data, seq)
                         continue
-                    sha = sha256_hex(data)
-                    existing = self.find_by_sha(sha)
+                    item = Pending(path, data, sha256_hex(data), seq)
+                    existing = self.find_by_sha(item.sha)
                     if existing is not None:
-                        done(self._duplicate(name, existing, sha, readable_name(str(path))), seq)
+                        done(self._duplicate(item.name, existing, item.sha, item.shown), seq)
                         continue
-                    item = Pending(path, data, sha, seq)
                     if pool is not None and is_heavy(path):
                         pool.submit(item)
                     else:
-                        item.result = extract_job(data, name, password)
+                        item.result = extract_job(data, item.name, password)
                     pending.append(item)
                 if not pending:
                     break
                 item = pending.pop(0)
                 result = item.result if item.result is not None else pool.result(item, pending)  # type: ignore[union-attr]
                 assert result is not None
-                name, shown = readable_name(item.path.name), readable_name(str(item.path))
                 if cancel is not None and cancel.is_set():
-                    done(ImportOutcome(name, "cancelled", path=shown, sha256=item.sha), item.seq)
+                    done(ImportOutcome(item.name, "cancelled", path=item.shown, sha256=item.sha), item.seq)
                     continue
-                outcome = self._store(item.data, item.sha, name, result)
-                outcome.path = shown
+                outcome = self._store(item.data, item.sha, item.name, result)
+                outcome.path = item.shown
                 done(outcome, item.seq)
         finally:
             activity.__exit__(None, None, None)
@@ -311,11 +308,9 @@ class DocumentService:
 
     def _duplicate(self, name: str, existing: int, sha: str, shown: str | None = None) -> ImportOutcome:
         """The outcome for bytes already stored as document ``existing`` (with its title and date)."""
-        try:
-            info = self.info(existing)
-            title, published = info.title, info.published
-        except KeyError:  # deleted meanwhile by someone else
-            title = published = None
+        with self.ws.db.reading() as s:  # its title and date only, not its text and sentences
+            row = s.execute(select(Document.title, Document.published).where(Document.id == existing)).first()
+        title, published = row if row is not None else (None, None)  # None: deleted meanwhile
         return ImportOutcome(name, "duplicate", id=existing, sha256=sha, path=shown, title=title,
                              published=published, error=f"duplicate of document {existing}")
 

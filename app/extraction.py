@@ -96,6 +96,16 @@ class Pending:
     future: Future[Extracted | ImportFailure] | None = None
     result: Extracted | ImportFailure | None = None
 
+    @property
+    def name(self) -> str:
+        """The file's name as stored and shown (``readable_name``)."""
+        return readable_name(self.path.name)
+
+    @property
+    def shown(self) -> str:
+        """The file's path as shown in outcomes."""
+        return readable_name(str(self.path))
+
 
 def is_heavy(path: Path) -> bool:
     """Files whose extraction takes long enough to be worth a worker process."""
@@ -121,7 +131,7 @@ class ExtractorPool:
 
     def submit(self, item: Pending) -> None:
         try:
-            item.future = self.pool.submit(self.job, item.data, readable_name(item.path.name), self.password)
+            item.future = self.pool.submit(self.job, item.data, item.name, self.password)
         except BrokenProcessPool as exc:
             # a file submitted just before broke the workers: this one's result() sees the
             # broken pool and reruns it alone, like any file in flight when a worker died
