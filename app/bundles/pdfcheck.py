@@ -62,6 +62,12 @@ class _Scan:
     xrefs: set[int] = field(default_factory=set)
     streams: list[tuple[int, int, int]] = field(default_factory=list)  # (token index of "stream", start, end)
     problems: list[str] = field(default_factory=list)
+    # "N G obj <integer> endobj" objects (indirect /Length values), found in one pass when first needed
+    integers: dict[tuple[bytes, bytes], int] | None = None
+
+
+_INT_OBJECT = re.compile(rb"(?<![0-9])(\d+)[\x00\t\n\x0c\r ]+(\d+)[\x00\t\n\x0c\r ]+obj[\x00\t\n\x0c\r ]*(\d+)"
+                         rb"[\x00\t\n\x0c\r ]*endobj")
 
 
 def _literal_end(data: bytes, i: int) -> int:
@@ -89,9 +95,11 @@ def _stream_length(data: bytes, scan: _Scan, obj_start: int) -> int | None:
         if toks[k].kind == "name" and toks[k].value == b"Length" and k + 1 < len(toks):
             a = toks[k + 1:k + 4]
             if len(a) == 3 and a[2].value == b"R" and a[0].value.isdigit() and a[1].value.isdigit():
-                m = re.search(rb"(?<![0-9])" + a[0].value + rb"[\x00\t\n\x0c\r ]+" + a[1].value
-                              + rb"[\x00\t\n\x0c\r ]+obj[\x00\t\n\x0c\r ]*(\d+)[\x00\t\n\x0c\r ]*endobj", data)
-                return int(m.group(1)) if m else None
+                if scan.integers is None:  # one pass over the file, not one search per stream
+                    scan.integers = {}
+                    for m in _INT_OBJECT.finditer(data):
+                        scan.integers.setdefault((m.group(1), m.group(2)), int(m.group(3)))
+                return scan.integers.get((a[0].value, a[1].value))
             return int(a[0].value) if a and a[0].value.isdigit() else None
     return None
 
