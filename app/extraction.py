@@ -142,6 +142,9 @@ class ExtractorPool:
     def _restart(self, others: list[Pending]) -> None:
         self._dispose()
         self.pool = self._new()
+        self._resubmit(others)
+
+    def _resubmit(self, others: list[Pending]) -> None:
         for other in others:
             if other.result is None:  # extracted here already: nothing to redo
                 self.submit(other)
@@ -185,8 +188,7 @@ class ExtractorPool:
                 if not alone.done() or self._broken():
                     self._restart(others)
                 else:
-                    for other in others:
-                        self.submit(other)
+                    self._resubmit(others)
 
     def _broken(self) -> bool:
         return bool(getattr(self.pool, "_broken", False))
