@@ -403,6 +403,17 @@ class DocumentService:
             n = s.scalar(select(func.count()).select_from(Sentence).where(Sentence.document_id == doc_id)) or 0
             return _info(doc, n)
 
+    def reimport_path(self, doc_id: int, path: str | os.PathLike[str], *,
+                      password: str | None = None) -> ImportOutcome:
+        """``reimport`` from a file, read with the same checks as an import (size limit, empty,
+        unreadable: a failed outcome saying so, the document left as it was)."""
+        file = Path(path)
+        data = self._read_file(file)
+        if isinstance(data, ImportOutcome):
+            data.id = doc_id
+            return data
+        return self.reimport(doc_id, data, readable_name(file.name), password=password)
+
     def reimport(self, doc_id: int, data: bytes, filename: str | None = None, *,
                  password: str | None = None) -> ImportOutcome:
         """Replace a document's original and text with a new version of the same source (an
@@ -418,36 +429,41 @@ class DocumentService:
         if not result.text.strip():
             return ImportOutcome(name, "failed", id=doc_id, sha256=sha, error=no_text_reason(result))
         spans = split_sentences(result.text)
-        with self.ws.db.writing() as s:
-            doc = s.get(Document, doc_id, with_for_update=True)  # PG: lock the row first
-            if doc is None:
-                raise KeyError(f"no document {doc_id}")
-            other = s.scalar(select(Document.id).where(Document.sha256 == sha, Document.id != doc_id))
-            if other is not None:
-                return ImportOutcome(name, "duplicate", id=other, sha256=sha, error=f"duplicate of document {other}")
-            before = {"sha256": doc.sha256, "filename": doc.filename, "text_length": len(doc.text)}
-            old_sha = doc.sha256
-            if s.get(Blob, sha) is None:
-                s.add(Blob(sha256=sha, size=len(data), data=data))
-            s.flush()
-            doc.sha256, doc.filename, doc.size = sha, name, len(data)
-            doc.media_type = result.media_type
-            doc.text = result.text
-            doc.pages = [list(p) for p in result.pages]
-            doc.warnings = list(result.warnings)
-            s.query(Sentence).filter(Sentence.document_id == doc_id).delete()
-            _insert_sentences(s, doc_id, spans)
-            s.flush()
-            report = reanchor_document(s, self.ws.user, doc_id, result.text)
-            if old_sha != sha and s.scalar(
-                select(func.count()).select_from(Document).where(Document.sha256 == old_sha)
-            ) == 0:
-                old_blob = s.get(Blob, old_sha)
-                if old_blob is not None:
-                    s.delete(old_blob)
-            audit.record(s, self.ws.user, "document.reimport", "document", doc_id, document_id=doc_id,
-                         before=before, after={"sha256": sha, "filename": name, "text_length": len(result.text),
-                                               "excerpts": report.to_json()})
+        other: int | None = None
+        try:
+            with self.ws.db.writing() as s:
+                doc = s.get(Document, doc_id, with_for_update=True)  # PG: lock the row first
+                if doc is None:
+                    raise KeyError(f"no document {doc_id}")
+                other = s.scalar(select(Document.id).where(Document.sha256 == sha, Document.id != doc_id))
+                if other is not None:
+                    raise _AlreadyStored
+                before = {"sha256": doc.sha256, "filename": doc.filename, "text_length": len(doc.text)}
+                old_sha = doc.sha256
+                if s.get(Blob, sha) is None:
+                    s.add(Blob(sha256=sha, size=len(data), data=data))
+                s.flush()
+                doc.sha256, doc.filename, doc.size = sha, name, len(data)
+                doc.media_type = result.media_type
+                doc.text = result.text
+                doc.pages = [list(p) for p in result.pages]
+                doc.warnings = list(result.warnings)
+                s.query(Sentence).filter(Sentence.document_id == doc_id).delete()
+                _insert_sentences(s, doc_id, spans)
+                s.flush()
+                report = reanchor_document(s, self.ws.user, doc_id, result.text)
+                if old_sha != sha and s.scalar(
+                    select(func.count()).select_from(Document).where(Document.sha256 == old_sha)
+                ) == 0:
+                    old_blob = s.get(Blob, old_sha)
+                    if old_blob is not None:
+                        s.delete(old_blob)
+                audit.record(s, self.ws.user, "document.reimport", "document", doc_id, document_id=doc_id,
+                             before=before, after={"sha256": sha, "filename": name, "text_length": len(result.text),
+                                                   "excerpts": report.to_json()})
+        except _AlreadyStored:
+            assert other is not None
+            return self._duplicate(name, other, sha)
         return ImportOutcome(name, "imported", id=doc_id, title=result.metadata.title,
                              published=result.metadata.published, sha256=sha, warnings=list(result.warnings),
                              excerpts=report.to_json())

@@ -24,8 +24,11 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class ReimportResult:
-    outcome: Any  # ImportOutcome
-    excerpts: dict[str, Any] | None  # the re-anchoring report the core recorded in the history
+    outcome: Any  # ImportOutcome; ``outcome.excerpts`` is the re-anchoring report
+
+    @property
+    def excerpts(self) -> dict[str, Any] | None:
+        return self.outcome.excerpts if self.outcome.status == "imported" else None
 
 
 def _plural(n: int, word: str) -> str:
@@ -55,19 +58,6 @@ def describe_excerpts(report: dict[str, Any] | None) -> str:
     if count["restored"]:
         text += f" {count['restored']} previously orphaned found again."
     return text
-
-
-def reanchor_report(ws: Any, doc_id: int) -> dict[str, Any] | None:
-    """The excerpt report of the document's latest re-import, from its history (worker thread)."""
-    try:
-        entries = ws.maintenance.history(document_id=doc_id)
-    except AttributeError:
-        return None
-    for e in reversed(entries):
-        if e.action == "document.reimport":
-            excerpts = (e.after or {}).get("excerpts")
-            return excerpts if isinstance(excerpts, dict) else None
-    return None
 
 
 class Reimporter(QObject):
@@ -104,19 +94,13 @@ class Reimporter(QObject):
         ws = session.ws
 
         def work() -> tuple[ReimportResult, Changes]:
-            from app import config
-
-            file = Path(path)
-            size = file.stat().st_size
-            if size > config.max_import_bytes():
-                raise ValueError(f"{file.name} is {size / 1048576:.0f} MB; files over "
-                                 f"{config.max_import_bytes() // 1048576} MB are not imported")
-            outcome = ws.documents.reimport(doc_id, file.read_bytes(), file.name)
+            # read with the import's own checks (size limit, empty, unreadable: a failed outcome)
+            outcome = ws.documents.reimport_path(doc_id, path)
             if outcome.status != "imported":
-                return ReimportResult(outcome, None), Changes()
+                return ReimportResult(outcome), Changes()
             # excerpts moved or orphaned: every claim with a passage in the document may differ
             claims = {c.id for c in ws.claims.list()} if session.has("claims", "list") else set()
-            return ReimportResult(outcome, reanchor_report(ws, doc_id)), Changes(documents={doc_id}, claims=claims)
+            return ReimportResult(outcome), Changes(documents={doc_id}, claims=claims)
 
         def failed(exc: BaseException) -> None:
             self.last_message = "Re-import failed."

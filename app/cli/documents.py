@@ -89,13 +89,8 @@ def cmd_reimport(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     path = Path(args.path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        print(f"sourcetrace: cannot read {path}: {exc.strerror or exc}", file=sys.stderr)
-        return 1
     with open_workspace(args) as ws:
-        out = ws.documents.reimport(args.doc_id, data, path.name, password=args.password)
+        out = ws.documents.reimport_path(args.doc_id, path, password=args.password)
     if args.json:
         print_json(out.to_json())
     elif out.status == "imported":
@@ -103,6 +98,8 @@ def cmd_reimport(args: argparse.Namespace) -> int:
         print(f"document {out.id} re-imported from {path.name}: {ex.get('total', 0)} excerpt(s): "
               f"{len(ex.get('unchanged', []))} unchanged, {len(ex.get('moved', []))} moved, "
               f"{len(ex.get('fuzzy', []))} found again with edits, {len(ex.get('orphaned', []))} orphaned")
+    elif out.sha256 is None:  # the file itself could not be read
+        print(f"sourcetrace: cannot read {path}: {out.error}", file=sys.stderr)
     else:
         print(f"{out.status}: {path.name}: {out.error}", file=sys.stderr)
     return 0 if out.status == "imported" else 1

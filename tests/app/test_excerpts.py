@@ -226,3 +226,13 @@ def test_reimport_command_re_anchors_an_edited_page(seeded_workspace, workspace_
     assert by_orphan == {kept[:20]: False, cut[:20]: True}
     assert main(["--db", str(workspace_path), "reimport", str(doc.id), str(tmp_path / "missing.txt")]) == 1
     assert "cannot read" in capsys.readouterr().err
+
+
+def test_reimport_path_reads_with_the_import_checks(workspace, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    doc_id = _import(workspace, "The first version of the page. It says one thing.")
+    before = workspace.documents.get(doc_id).text
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    out = workspace.documents.reimport_path(doc_id, empty)
+    assert (out.status, out.error, out.id) == ("failed", "the file is empty", doc_id)
+    assert workspace.documents.get(doc_id).text == before
