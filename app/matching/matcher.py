@@ -198,8 +198,9 @@ class Matcher:
         return hits[:limit]
 
     def _with_sentences_of_clauses(self, rows: np.ndarray, bm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """``rows`` plus the sentence row of every clause among them (scored too, so that a
-        clause's share of its sentence's cosine can be bounded by the sentence's)."""
+        """``rows`` plus the sentence row of every clause among them: a clause takes no cosine
+        of its own, so its sentence is scored beside it to carry the semantic evidence (found
+        through its clause, it counts as a lexical candidate)."""
         idx = self.index
         clause = idx.is_clause.view()[rows].astype(bool)
         if not clause.any():
