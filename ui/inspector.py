@@ -270,10 +270,11 @@ class ClaimInspector(QWidget):
             self._reload_candidates()
 
     def _documents_removed(self, _ids: list[int]) -> None:
-        # the deleted documents' passages leave the appearances, the rejected and the candidates
-        # (a document that held only candidates changes no claim: only its deletion is announced)
+        # the deleted documents' passages leave the candidates (a document that held only
+        # candidates changes no claim); appearances and rejected ones that went with them
+        # arrive as a change of the claim (claimsChanged)
         if self.claim_id is not None:
-            self._refresh()
+            self._reload_candidates()
 
     # ------------------------------------------------------------------ candidates
     def _candidate_changed(self, *_args: Any) -> None:

@@ -189,12 +189,14 @@ class WorkspaceSession(QObject):
         def work() -> tuple[Any, Changes]:
             for i in ids:
                 self.ws.documents.delete(i)
-            # appearances in those documents disappear from their claims
-            return ids, Changes(documents_removed=set(ids), claims=self._all_claim_ids())
+            # appearances in those documents disappear from their claims: the core wrote which
+            # claims into the history (the same entries a colleague's window sees)
+            return ids, Changes(documents_removed=set(ids), claims=self._claims_touched_by_deleting(ids))
 
         return self.write(work, on_success, label="Deleting documents")
 
-    def _all_claim_ids(self) -> set[int]:
-        if not self.has("claims", "list"):
-            return set()
-        return {c.id for c in self.ws.claims.list()}
+    def _claims_touched_by_deleting(self, ids: list[int]) -> set[int]:
+        if not self.has("maintenance", "history"):
+            return {c.id for c in self.ws.claims.list()} if self.has("claims", "list") else set()
+        return {e.claim_id for i in ids for e in self.ws.maintenance.history(document_id=i)
+                if e.claim_id is not None and e.action in ("appearance.remove", "origin.link")}
