@@ -74,13 +74,18 @@ def os_login() -> str:
 def current_user() -> str:
     """The name recorded in the audit trail: ``SOURCETRACE_USER``, else the name saved in the
     settings (``sourcetrace config user NAME`` or the workbench's Preferences), else the OS login."""
+    return user_and_source()[0]
+
+
+def user_and_source() -> tuple[str, str]:
+    """``current_user()`` and where it came from: ``SOURCETRACE_USER``, ``settings`` or ``OS login``."""
     env = os.environ.get("SOURCETRACE_USER")
     if env:
-        return env
+        return env, "SOURCETRACE_USER"
     saved = load_settings().get("user_name")
     if isinstance(saved, str) and saved.strip():
-        return saved.strip()
-    return os_login()
+        return saved.strip(), "settings"
+    return os_login(), "OS login"
 
 
 def set_user_name(name: str | None) -> None:

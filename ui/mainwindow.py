@@ -352,12 +352,13 @@ class MainWindow(MetadataSaving, QMainWindow):
     def _user_changed(self, name: str) -> None:
         """The saved user name changed: the open workspace records the next changes under it,
         unless SOURCETRACE_USER overrides the setting."""
-        import os
+        from app import config
 
         session = self.session
-        if os.environ.get("SOURCETRACE_USER"):
+        user, source = config.user_and_source()
+        if source == "SOURCETRACE_USER":
             self.statusBar().showMessage(f"Saved. SOURCETRACE_USER is set, so your changes are still recorded as "
-                                         f"“{os.environ['SOURCETRACE_USER']}”.", 8000)
+                                         f"“{user}”.", 8000)
             return
         if session is None or not hasattr(session.ws, "set_user"):
             self.statusBar().showMessage(f"Saved: your changes will be recorded as “{name}”.", 6000)

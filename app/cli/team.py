@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -68,9 +67,7 @@ def cmd_config(args: argparse.Namespace) -> int:
 
     if args.value is not None:
         config.set_user_name(args.value)
-    user = config.current_user()
-    source = ("SOURCETRACE_USER" if os.environ.get("SOURCETRACE_USER") else
-              "settings" if config.load_settings().get("user_name") else "OS login")
+    user, source = config.user_and_source()
     if args.json:
         print_json({"user": user, "source": source, "settings_file": str(config.settings_file())})
     else:
