@@ -15,13 +15,13 @@ app, or re-exporting it as a ClaimReview rating:
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from app.attribution.relation import RELATIONS
-from app.bundles.case import parse_iso
 from app.bundles.contents import kind_of
 from app.claims import KINDS, STATUSES, normalize_rating
+from app.claims.helpers import norm_tags
 
 PRECISIONS = ("day", "month", "year", "unknown")
 RELATION_SOURCES = ("auto", "user")
@@ -65,7 +65,7 @@ def when(d: dict[str, Any], key: str, *, optional: bool = False) -> datetime | N
         raise BadValue(f"'{key}' is not an ISO 8601 date-time: {v!r}") from None
     if parsed.tzinfo is None:
         raise BadValue(f"'{key}' has no time zone: {v!r} (SourceTrace writes UTC times ending in Z)")
-    return parse_iso(v)
+    return parsed.astimezone(UTC)  # as case.parse_iso gives it, without parsing twice
 
 
 def one_of(d: dict[str, Any], key: str, allowed: tuple[str, ...], default: str | None) -> Any:
@@ -127,12 +127,8 @@ def list_of(d: dict[str, Any], key: str, item: type, what: str) -> list[Any]:
 
 
 def tags(d: dict[str, Any]) -> list[str]:
-    out: list[str] = []
-    for t in list_of(d, "tags", str, "texts"):
-        t = " ".join(t.split())
-        if t and t not in out:
-            out.append(t)
-    return out
+    """The claim's tags, cleaned as the app cleans tags it is given."""
+    return norm_tags(list_of(d, "tags", str, "texts"))
 
 
 def attribution(d: dict[str, Any]) -> list[dict[str, Any]]:

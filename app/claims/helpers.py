@@ -42,7 +42,7 @@ def normalize_rating(rating: str | None) -> str | None:
     return r
 
 
-def _norm_tags(tags: Iterable[str]) -> list[str]:
+def norm_tags(tags: Iterable[str]) -> list[str]:
     out: list[str] = []
     for t in tags:
         t = " ".join(str(t).split())

@@ -16,9 +16,9 @@ from app.attribution.relation import RELATIONS, derive_relation, normalize_text
 from app.claims.helpers import (
     _appearance_info,
     _date_key,
-    _norm_tags,
     _origin_info,
     _snapshot,
+    norm_tags,
     normalize_rating,
     overlaps,
     parse_span,
@@ -127,7 +127,7 @@ class ClaimService:
             raise ValueError("a claim needs some text")
         info = self._analyse_span(text, *source) if source is not None else None
         with self.ws.db.writing() as s:
-            c = Claim(text=text, notes=notes or "", tags=_norm_tags(tags), status="open", created_by=self.ws.user,
+            c = Claim(text=text, notes=notes or "", tags=norm_tags(tags), status="open", created_by=self.ws.user,
                       updated_by=self.ws.user)
             s.add(c)
             s.flush()
@@ -150,7 +150,7 @@ class ClaimService:
         if notes is not None:
             changes["notes"] = notes
         if tags is not None:
-            changes["tags"] = _norm_tags(tags)
+            changes["tags"] = norm_tags(tags)
         if status is not None:
             st = " ".join(status.strip().lower().replace("-", " ").replace("_", " ").split())
             if st not in STATUSES:
