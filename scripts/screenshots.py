@@ -14,6 +14,7 @@ verified, as written and with one byte changed in one source document.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -262,6 +263,8 @@ def main(out: Path) -> None:
     ctl.dialog.close()
     window.close()
     app.processEvents()
+    ws.close()
+    shutil.rmtree(tmp, ignore_errors=True)  # the demo workspace, its bundles and settings
 
 
 if __name__ == "__main__":
